@@ -1,0 +1,322 @@
+"""Lumped (sectioned) spin-capacitor model, derived by Rayleigh-Ritz/Galerkin reduction.
+
+Starting point: the Lagrangian and Rayleigh densities of :mod:`compactmodel.continuum`
+(eqs. 3-5 plus Gilbert damping) and the contact conditions eq. (6). The order parameter
+is expanded in ``nseg`` linear finite elements,
+
+    phi(x, t) = sum_j phi_j(t) N_j(x),    N_j the hat functions on a uniform mesh h = L/nseg,
+
+the exchange energy is integrated exactly and the kinetic (chi) and Gilbert terms by
+nodal quadrature (the 'lumped mass' Galerkin method), so every element is a realisable
+circuit element. The contacts enter through their virtual work vartheta I (delta phi_0 -
+delta phi_N) and the boundary Rayleigh term g (phi_0'^2 + phi_N'^2)/2; the gated section
+closing the loop through its twist theta_g = phi_N - phi_0 + psi, where psi is the phase
+removed by slips under the gate (Rayleigh term psi'^2/(2 r), relaxation rate gamma = r k_g).
+
+SymPy forms the Euler-Lagrange-Rayleigh equations and rewrites them as a first-order
+system in the segment twists theta_k = phi_{k-1} - phi_k (the spin-capacitor charges, each
+of capacitance h/A; in series L/A), the gate twist theta_g and the node rotation rates
+Omega_j = d_t phi_j. The unknowns are scaled to O(1):
+
+    tw_k = theta_k / 2 pi,  tg = theta_g / 2 pi   [windings]
+    om_j = Omega_j tau_s / 2 pi                   [windings per transit time tau_s = L/u]
+
+and every state equation is written as  tau_s d z/dt = f(z, V(p,n), V(gate)), which both
+printers emit as a KCL at an internal node: capacitance tau_s (F) and a current f (A).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import sympy as sp
+
+from . import gate as gate_law
+from .parameters import PARAMETERS, check_nseg
+
+__all__ = ["LumpedModel", "derive", "DEFAULT_NSEG", "param_symbols"]
+
+#: Section count of the shipped subcircuit and module.
+DEFAULT_NSEG = 32
+
+#: Scale conductance of the internal-node equations [S]: currents are O(1) A.
+G_SCALE = 1
+
+
+def param_symbols() -> dict[str, sp.Symbol]:
+    """Instance-parameter name -> SymPy symbol of the same name (as printed)."""
+    out = {}
+    for p in PARAMETERS:
+        if p.lower > 0 or (p.lower == 0 and not p.lower_open and p.name != "wn0"):
+            out[p.name] = sp.Symbol(p.name, nonnegative=True) if p.lower == 0 else sp.Symbol(p.name, positive=True)
+        else:
+            out[p.name] = sp.Symbol(p.name, real=True)
+    return out
+
+
+@dataclass(frozen=True)
+class State:
+    """One internal unknown: node name, symbol, physical meaning of 1 V, initial value."""
+
+    name: str
+    symbol: sp.Symbol
+    meaning: str
+    initial: sp.Expr
+
+
+@dataclass
+class LumpedModel:
+    """The reduced model, ready for the printers.
+
+    Attributes
+    ----------
+    nseg : number of sections.
+    params : instance-parameter symbols.
+    derived : ordered (symbol, expression) definitions depending on parameters only.
+    inputs : ``vpn`` (V(p,n)) and ``vg`` (V(gate)) symbols.
+    intermediates : ordered (symbol, expression) definitions depending on inputs/states.
+    states : internal unknowns, in node order.
+    rhs : state symbol -> f, with  tau_s dz/dt = f.
+    port_current : current entering p and leaving n [A].
+    winding : V(wn) = stored winding Theta / 2 pi [-].
+    physical : maps for post-processing (energies and powers in SI units).
+    """
+
+    nseg: int
+    params: dict[str, sp.Symbol]
+    derived: list[tuple[sp.Symbol, sp.Expr]]
+    inputs: dict[str, sp.Symbol]
+    intermediates: list[tuple[sp.Symbol, sp.Expr]]
+    states: list[State]
+    rhs: dict[sp.Symbol, sp.Expr]
+    port_current: sp.Expr
+    winding: sp.Expr
+    physical: dict[str, sp.Expr] = field(default_factory=dict)
+
+    @property
+    def tau(self) -> sp.Symbol:
+        return self.derived[0][0]
+
+    def state_symbols(self) -> list[sp.Symbol]:
+        return [st.symbol for st in self.states]
+
+    def substitute_all(self, expr: sp.Expr, numeric: dict[str, float] | None = None) -> sp.Expr:
+        """Replace intermediates, then derived symbols, then (optionally) parameter values."""
+        for sym, val in reversed(self.intermediates):
+            expr = expr.subs(sym, val)
+        for sym, val in reversed(self.derived):
+            expr = expr.subs(sym, val)
+        if numeric is not None:
+            expr = expr.subs({self.params[k]: v for k, v in numeric.items()})
+        return expr
+
+
+def _galerkin_equations(nseg: int):
+    """Euler-Lagrange-Rayleigh equations of the discretised loop (physics symbols).
+
+    Returns (eqs, coords, vel, acc, psi_rate_eq, syms) where eqs[j] = 0 is the equation of
+    phi_j, written as  m_j phi_j'' = force_j.
+    """
+    A, chi, a_s, g, th, I, h = sp.symbols("A chi alpha_s g vartheta I h", positive=True)
+    kg, r = sp.symbols("k_g r", nonnegative=True)
+    n = nseg + 1
+    q = sp.symbols(f"q0:{n}", real=True)  # phi_j
+    v = sp.symbols(f"v0:{n}", real=True)  # d_t phi_j
+    acc = sp.symbols(f"a0:{n}", real=True)  # d_t^2 phi_j
+    psi, psi_dot = sp.symbols("psi psi_dot", real=True)
+
+    # one linear element on [0, h] with end values qa, qb (velocities va, vb)
+    xi = sp.Symbol("xi", real=True)
+    qa, qb, va, vb = sp.symbols("qa qb va vb", real=True)
+    shape_a, shape_b = 1 - xi / h, xi / h
+    phi_e = qa * shape_a + qb * shape_b
+    phidot_e = va * shape_a + vb * shape_b
+    exchange_e = sp.integrate(A * sp.diff(phi_e, xi) ** 2 / 2, (xi, 0, h))  # exact
+    nodal = lambda f: h / 2 * (f.subs(xi, 0) + f.subs(xi, h))  # noqa: E731 (trapezoid: lumped mass)
+    kinetic_e = nodal(chi * phidot_e**2 / 2)
+    gilbert_e = nodal(a_s * phidot_e**2 / 2)
+
+    U = sum(exchange_e.subs({qa: q[k], qb: q[k + 1]}) for k in range(nseg))
+    T = sum(kinetic_e.subs({va: v[k], vb: v[k + 1]}) for k in range(nseg))
+    Ray = sum(gilbert_e.subs({va: v[k], vb: v[k + 1]}) for k in range(nseg))
+    Ray += g * (v[0] ** 2 + v[-1] ** 2) / 2  # spin pumping into both contacts, eq. (6)
+    theta_g = q[-1] - q[0] + psi
+    U += kg * theta_g**2 / 2  # gated section
+    Ray += psi_dot**2 / (2 * r)  # phase slips under the gate
+    work = th * I * (q[0] - q[-1])  # spin-Hall torque, eq. (6): generalised forces
+
+    eqs = []
+    for j in range(n):
+        lhs = sp.diff(sp.diff(T, v[j]), v[j]) * acc[j]  # d/dt dT/dv_j (T quadratic, constant mass)
+        force = -sp.diff(U, q[j]) - sp.diff(Ray, v[j]) + sp.diff(work, q[j])
+        eqs.append(sp.expand(lhs - force))
+    psi_eq = sp.expand(-sp.diff(U, psi) - sp.diff(Ray, psi_dot))  # = 0 (no inertia, no drive)
+    syms = dict(A=A, chi=chi, alpha_s=a_s, g=g, vartheta=th, I=I, h=h, k_g=kg, r=r, psi=psi, psi_dot=psi_dot)
+    return eqs, q, v, acc, psi_eq, syms
+
+
+@lru_cache(maxsize=None)
+def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
+    """Derive the scaled lumped model with ``nseg`` sections."""
+    nseg = check_nseg(nseg)
+    P = param_symbols()
+    eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg)
+    n = nseg + 1
+
+    # ---- first-order form in twists and rotation rates (physics symbols) ----
+    theta = sp.symbols(f"theta1:{n}", real=True)
+    theta_g = sp.Symbol("theta_g", real=True)
+    # q_j = q_0 - sum_{k<=j} theta_k ; psi = theta_g - q_N + q_0
+    q_of = {q[0]: q[0]}
+    for j in range(1, n):
+        q_of[q[j]] = q[0] - sum(theta[:j])
+    q_of[S["psi"]] = theta_g - q_of[q[-1]] + q[0]
+    rates = {}
+    for j in range(n):
+        e = sp.expand(eqs[j].xreplace(q_of))  # linear: m_j a_j - force_j(theta, Omega)
+        mass = e.coeff(acc[j])
+        rates[j] = sp.expand(-(e - mass * acc[j]) / mass)  # d Omega_j / dt
+        assert q[0] not in rates[j].free_symbols
+    psi_e = sp.expand(psi_eq.xreplace(q_of))
+    psi_rate = sp.expand(-(psi_e - psi_e.coeff(S["psi_dot"]) * S["psi_dot"]) / psi_e.coeff(S["psi_dot"]))
+    gamma = sp.Symbol("gamma", positive=True)
+    psi_rate = psi_rate.subs(S["r"] * S["k_g"], gamma)  # psi' = -gamma theta_g
+    assert psi_rate.free_symbols <= {gamma, theta_g}, psi_rate
+
+    # ---- named parameters (printed as .param / real) ----
+    tau_s, hseg, kgate0, rate_closed, rate_open, emf_scale = sp.symbols(
+        "tau_s hseg kgate0 rate_closed rate_open emf_scale", positive=True
+    )
+    L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
+    derived = [
+        (tau_s, L * sp.sqrt(chi / Aq)),  # transit time L/u [s]
+        (hseg, L / nseg),  # section length [m]
+        (kgate0, Aq / P["lgate"]),  # closed-gate link stiffness [J/rad]
+        (rate_closed, gate_law.closed_relaxation_rate(L, P["lgate"], P["tret"])),  # [1/s]
+        (rate_open, 1 / P["topen"]),  # [1/s]
+        (emf_scale, 2 * sp.pi * th / tau_s),  # port emf per unit of om0 - omN [V]
+    ]
+
+    # ---- intermediates depending on inputs and states ----
+    vpn, vg = sp.symbols("vpn vg", real=True)
+    tw = sp.symbols(f"tw1:{n}", real=True)
+    tg = sp.Symbol("tg", real=True)
+    om = sp.symbols(f"om0:{n}", real=True)
+    gdrive, fopen, kgate, rate, ipn = sp.symbols("gdrive fopen kgate rate ipn", real=True)
+    intermediates = [
+        (gdrive, gate_law.gate_drive(vg, P["vgon"])),
+        (fopen, gate_law.opening(gdrive)),
+        (kgate, kgate0 * (1 - fopen)),
+        (rate, gate_law.relaxation_rate(rate_closed, rate_open, fopen)),
+        (ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]),
+    ]
+
+    # ---- scaling: theta = 2 pi tw, Omega = 2 pi om / tau_s ----
+    two_pi = 2 * sp.pi
+    scale = {theta[k]: two_pi * tw[k] for k in range(nseg)}
+    scale[theta_g] = two_pi * tg
+    scale.update({v[j]: two_pi * om[j] / tau_s for j in range(n)})
+    to_named = {
+        S["A"]: Aq,
+        S["chi"]: chi,
+        S["alpha_s"]: a_s,
+        S["g"]: g,
+        S["vartheta"]: th,
+        S["I"]: ipn,
+        S["h"]: hseg,
+        S["k_g"]: kgate,
+        gamma: rate,
+    }
+
+    rhs: dict[sp.Symbol, sp.Expr] = {}
+    for k in range(nseg):  # d theta_k/dt = Omega_{k-1} - Omega_k
+        dtheta = v[k] - v[k + 1]
+        rhs[tw[k]] = sp.expand(tau_s * dtheta.xreplace(scale) / two_pi)
+    dtheta_g = v[-1] - v[0] + psi_rate
+    rhs[tg] = sp.expand(tau_s * dtheta_g.xreplace(scale).xreplace(to_named) / two_pi)
+    for j in range(n):
+        f = tau_s * tau_s * rates[j].xreplace(scale).xreplace(to_named) / two_pi
+        rhs[om[j]] = sp.collect(sp.expand(f), [ipn, kgate] + list(tw) + [tg] + list(om))
+
+    # self-check: the named form equals the derivation in the physics symbols
+    _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nseg, tw, tg, om, tau_s)
+
+    wn0 = P["wn0"]
+    states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 / nseg) for k in range(nseg)]
+    states.append(State("tg", tg, "twist of the gated section / 2pi [winding]", wn0 * P["lgate"] / L))
+    states += [State(f"om{j}", om[j], f"rotation rate of node {j} x tau_s / 2pi [winding per transit time]", sp.Integer(0)) for j in range(n)]
+
+    physical = _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ipn)
+    return LumpedModel(
+        nseg=nseg,
+        params=P,
+        derived=derived,
+        inputs={"vpn": vpn, "vg": vg},
+        intermediates=intermediates,
+        states=states,
+        rhs=rhs,
+        port_current=ipn,
+        winding=sp.Add(*tw),
+        physical=physical,
+    )
+
+
+def _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nseg, tw, tg, om, tau_s):
+    """Random-point check that the printed (named) equations equal the raw derivation."""
+    import random
+
+    rnd = random.Random(7)
+    vals = {P[k]: rnd.uniform(0.5, 2.0) for k in P}
+    env = dict(vals)
+    for sym, expr in derived:
+        env[sym] = float(expr.xreplace(env))
+    phys = {
+        S["A"]: vals[P["stiff"]],
+        S["chi"]: vals[P["chi"]],
+        S["alpha_s"]: vals[P["damp"]],
+        S["g"]: vals[P["gsp"]],
+        S["vartheta"]: vals[P["theta"]],
+        S["h"]: vals[P["len"]] / nseg,
+        S["k_g"]: 0.37,
+        S["I"]: 0.61,
+        gamma: 1.3,
+    }
+    zs = {z: rnd.uniform(-1, 1) for z in list(tw) + [tg] + list(om)}
+    env_named = dict(env)
+    env_named.update({sp.Symbol("kgate", real=True): 0.37, sp.Symbol("ipn", real=True): 0.61, sp.Symbol("rate", real=True): 1.3})
+    env_named.update(zs)
+    tau = env[tau_s]
+    two_pi = 2 * float(sp.pi)
+    theta_vals = {sp.Symbol(f"theta{k + 1}", real=True): two_pi * zs[tw[k]] for k in range(nseg)}
+    theta_vals[sp.Symbol("theta_g", real=True)] = two_pi * zs[tg]
+    theta_vals.update({sp.Symbol(f"v{i}", real=True): two_pi * zs[om[i]] / tau for i in range(nseg + 1)})
+    theta_vals.update(phys)
+    for j in range(nseg + 1):
+        want = tau * tau * float(rates[j].xreplace(theta_vals)) / two_pi
+        got = float(rhs[om[j]].xreplace(env_named))
+        if abs(want - got) > 1e-9 * max(1.0, abs(want)):
+            raise AssertionError(f"named equation of om{j} differs from the derivation: {got} vs {want}")
+
+
+def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ipn) -> dict[str, sp.Expr]:
+    """Energies [J] and powers [W] in terms of the scaled unknowns (for post-processing)."""
+    d = dict((str(s), s) for s, _ in derived)
+    two_pi = 2 * sp.pi
+    Om = [two_pi * o / d["tau_s"] for o in om]
+    th = [two_pi * t for t in tw]
+    thg = two_pi * tg
+    h = d["hseg"]
+    kseg = P["stiff"] / h
+    masses = [P["chi"] * h / 2] + [P["chi"] * h] * (nseg - 1) + [P["chi"] * h / 2]
+    drags = [P["damp"] * h / 2] + [P["damp"] * h] * (nseg - 1) + [P["damp"] * h / 2]
+    return {
+        "twist_energy": sp.Add(*[kseg * x**2 / 2 for x in th]),
+        "gate_energy": kgate * thg**2 / 2,
+        "kinetic_energy": sp.Add(*[m * w**2 / 2 for m, w in zip(masses, Om)]),
+        "pumping_power": P["gsp"] * (Om[0] ** 2 + Om[-1] ** 2),
+        "gilbert_power": sp.Add(*[dr * w**2 for dr, w in zip(drags, Om)]),
+        "slip_power": kgate * rate * thg**2,
+        "joule_power": P["rw"] * ipn**2,
+        "twist": sp.Add(*th),
+    }

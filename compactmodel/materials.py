@@ -1,0 +1,800 @@
+"""Material and geometry -> quasi-1D parameters of the spin-texture battery.
+
+Tserkovnyak & Xiao, PRL 121, 127701 (2018) write the battery as a quasi-one-dimensional
+easy-plane magnet: "the spin density rho_s, the susceptibility chi, and the exchange
+stiffness A are obtained by multiplying their bulk values by the magnetic wire's cross
+section" (text after eq. 3). This module does that bookkeeping and the contact algebra of
+eq. (6):
+
+================  =====================================================  ==========
+key               formula                                                unit
+================  =====================================================  ==========
+``len``           L (loop length between the contacts)                   m
+``stiff``         A = A_ex S_m                                           J m
+``chi``           chi = chi_bulk S_m                                     J s^2/m
+``damp``          alpha s S_m (Rayleigh function alpha s (d_t phi)^2/2)  J s/m
+``gsp``           g = hbar g_mix S_c / (4 pi)            eq. (6)         J s
+``theta``         vartheta = (hbar/2e)(S_c/S_w) tan theta_SH  eq. (6)    V s = J/A
+``rw``            R = 2 rho_w L_w / S_w (two contact wires in series)    ohm
+``lgate``         gate length                                            m
+================  =====================================================  ==========
+
+Conventions (they matter at the factor-2 level, so they are fixed here once):
+
+* ``Material.A_ex`` is the bulk stiffness **in the paper's convention**: the exchange energy
+  density of an in-plane winding is ``A_ex (d_x phi)^2 / 2`` (eqs. 3 and 11). Micromagnetic
+  tables quote ``A`` with energy density ``A (grad m)^2``; for a planar winding
+  ``(grad m)^2 = (d_x phi)^2``, so ``A_ex = 2 A`` (done by :meth:`Material.ferromagnet`).
+* ``Material.K`` is the easy-plane anisotropy energy density with energy ``K n_z^2``
+  (``n_z`` = out-of-plane component of the unit order parameter), i.e. the energy per
+  volume of the fully out-of-plane state. Thin-film shape anisotropy is ``mu0 M_s^2 / 2``.
+* For an easy-plane ferromagnet the out-of-plane spin density is ``rho_s = s n_z``, so
+  ``K n_z^2 = rho_s^2 / (2 chi)`` (eq. 3) gives ``chi = s^2 / (2 K)`` and
+  ``u = sqrt(A_ex / chi) = 2 sqrt(A K) / s = gamma sqrt(2 mu0 A)`` for shape anisotropy,
+  which is the long-wavelength exchange spin-wave velocity of an in-plane magnetised film.
+  (With the other common convention, anisotropy ``K' n_z^2 / 2`` and ``K' = 2K``, this is
+  the familiar ``chi = s^2 / K'``.)
+* For an antiferromagnet the paper's estimate (ref. 27, Auerbach) is
+  ``sqrt(A chi) ~ hbar S_m / a^2`` per unit spin; :meth:`Material.antiferromagnet` uses
+  ``sqrt(A_ex chi) = S hbar / a^2`` (bulk), an order-of-magnitude relation, not an identity.
+
+Every input is range-checked against one table, :data:`FIELD_RANGES`; the outputs are then
+checked against :data:`compactmodel.parameters.PARAMETERS`. Both raise
+:class:`compactmodel.parameters.ParameterError`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Callable, Mapping
+
+import scipy.constants as _sc
+
+from compactmodel.parameters import ParameterError, validate
+
+__all__ = [
+    "HBAR",
+    "E_CHARGE",
+    "MU_0",
+    "GAMMA_E",
+    "QUASI_1D_KEYS",
+    "FieldRange",
+    "FIELD_RANGES",
+    "check_field",
+    "Material",
+    "Geometry",
+    "Contact",
+    "Device",
+    "quasi_1d",
+    "spin_wave_speed",
+    "landau_winding_density",
+    "mass_per_length",
+    "figures",
+    "paper_idealized",
+    "yig_pt",
+    "afm_pt",
+    "reference_device",
+    "PRESETS",
+]
+
+#: Reduced Planck constant [J s] (scipy.constants, CODATA).
+HBAR: float = _sc.hbar
+#: Elementary charge [C].
+E_CHARGE: float = _sc.e
+#: Vacuum permeability [T m/A].
+MU_0: float = _sc.mu_0
+#: Electron gyromagnetic ratio |gamma_e| [1/(s T)].
+GAMMA_E: float = abs(_sc.physical_constants["electron gyromag. ratio"][0])
+
+#: The physical (material/geometry-derived) keys of :mod:`compactmodel.parameters`.
+QUASI_1D_KEYS: tuple[str, ...] = ("len", "stiff", "chi", "damp", "gsp", "theta", "rw", "lgate")
+
+
+# --------------------------------------------------------------------------------------
+# Input validation: one table of ranges
+# --------------------------------------------------------------------------------------
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.6g}"
+
+
+@dataclass(frozen=True)
+class FieldRange:
+    """Allowed range of one material/geometry input (same notation as ``Parameter``)."""
+
+    name: str
+    unit: str
+    description: str
+    lower: float
+    upper: float
+    lower_open: bool = True
+    upper_open: bool = False
+
+    def range_text(self) -> str:
+        """The range in Verilog-A ``from`` notation, e.g. ``(0:1e-09]``."""
+        lo = "(" if self.lower_open else "["
+        hi = ")" if self.upper_open else "]"
+        return f"{lo}{_fmt(self.lower)}:{_fmt(self.upper)}{hi}"
+
+    def contains(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        above = value > self.lower if self.lower_open else value >= self.lower
+        below = value < self.upper if self.upper_open else value <= self.upper
+        return above and below
+
+    def check(self, value: object, owner: str = "input") -> float:
+        """Return ``value`` as a float, or raise :class:`ParameterError` naming the field."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            converted = None
+            try:
+                import numpy as np  # numpy real scalars are fine
+
+                if isinstance(value, np.generic) and np.isrealobj(value) and not isinstance(value, np.bool_):
+                    converted = float(value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                converted = None
+            if converted is None:
+                raise ParameterError(
+                    f"{owner} field '{self.name}' must be a real number in {self.unit}, "
+                    f"got {value!r} of type {type(value).__name__}; "
+                    f"allowed range {self.range_text()} ({self.description})"
+                )
+            value = converted
+        value = float(value)  # type: ignore[arg-type]
+        if not self.contains(value):
+            raise ParameterError(
+                f"{owner} field '{self.name}' = {value!r} {self.unit} is outside the allowed "
+                f"range {self.range_text()} ({self.description})"
+            )
+        return value
+
+
+def _r(name: str, unit: str, description: str, lower: float, upper: float,
+       lower_open: bool = True, upper_open: bool = False) -> tuple[str, FieldRange]:
+    return name, FieldRange(name, unit, description, lower, upper, lower_open, upper_open)
+
+
+#: Allowed ranges of every numeric input of :class:`Material`, :class:`Geometry` and their
+#: constructors. The bounds are generous physical plausibility limits (they exclude zero,
+#: negative and non-finite values); the model limits are enforced afterwards by
+#: :func:`compactmodel.parameters.validate` on the quasi-1D result.
+FIELD_RANGES: Mapping[str, FieldRange] = dict(
+    [
+        # --- Material (bulk) ---
+        _r("A_ex", "J/m", "bulk exchange stiffness, energy density A_ex (d_x phi)^2/2 (eqs. 3, 11)", 0.0, 1e-9),
+        _r("s", "J s/m^3", "saturation spin density (M_s/gamma for a ferromagnet)", 0.0, 1e-3),
+        _r("alpha", "1", "Gilbert damping", 0.0, 1.0, lower_open=False),
+        _r("chi", "J s^2/m^3", "bulk spin susceptibility, rho_s = chi d_t phi (eq. 5)", 0.0, 1e-8),
+        _r("K", "J/m^3", "easy-plane anisotropy energy density, energy K n_z^2", 0.0, 1e9),
+        _r("density", "kg/m^3", "mass density of the magnet", 0.0, 1e5),
+        # --- Material constructor inputs ---
+        _r("A_micromagnetic", "J/m", "micromagnetic exchange constant, energy A (grad m)^2", 0.0, 5e-10),
+        _r("M_s", "A/m", "saturation magnetisation", 0.0, 1e7),
+        _r("gamma", "1/(s T)", "gyromagnetic ratio |gamma|", 0.0, 1e13),
+        _r("a", "m", "atomic spacing", 1e-11, 1e-8, lower_open=False),
+        _r("spin", "1", "spin S per magnetic site (units of hbar)", 0.0, 100.0),
+        _r("spin_volume", "m^3", "volume per magnetic site", 0.0, 1e-24),
+        # --- Geometry / contacts ---
+        _r("magnet_width", "m", "width of the magnetic wire", 0.0, 1e-2),
+        _r("magnet_thickness", "m", "thickness of the magnetic wire", 0.0, 1e-2),
+        _r("loop_length", "m", "loop length L between the contacts", 0.0, 1.0),
+        _r("contact_area", "m^2", "spin-Hall contact area S_c", 0.0, 1e-4),
+        _r("wire_cross_section", "m^2", "contact-wire cross-section S_w (transverse to the current)", 0.0, 1e-4),
+        _r("wire_length", "m", "length L_w of each contact wire", 0.0, 1.0),
+        _r("g_mix", "1/m^2", "interfacial spin-mixing conductance per area (eq. 6)", 0.0, 1e21),
+        _r("theta_sh", "rad", "effective spin Hall angle of the contact (eq. 6); use |theta_SH|", 0.0, math.pi / 2, upper_open=True),
+        _r("wire_resistivity", "ohm m", "resistivity of the contact wires", 0.0, 1.0),
+        _r("gate_length", "m", "length of the gated section", 0.0, 1e-3),
+        # --- Geometry.crossbar inputs ---
+        _r("strip_width", "m", "width of the metal strip crossing the magnet", 0.0, 1e-2),
+        _r("strip_thickness", "m", "thickness of the metal strip", 0.0, 1e-2),
+    ]
+)
+
+
+def check_field(name: str, value: object, owner: str = "input") -> float:
+    """Check one numeric input against :data:`FIELD_RANGES` and return it as a float."""
+    try:
+        rng = FIELD_RANGES[name]
+    except KeyError:
+        raise ParameterError(f"unknown {owner} field {name!r}; known fields: {', '.join(FIELD_RANGES)}") from None
+    return rng.check(value, owner)
+
+
+def _check_text(owner: str, name: str, value: object, allow_empty: bool) -> str:
+    if not isinstance(value, str) or (not allow_empty and not value.strip()):
+        raise ParameterError(
+            f"{owner} field '{name}' must be a {'' if allow_empty else 'non-empty '}string, "
+            f"got {value!r} of type {type(value).__name__}"
+        )
+    return value
+
+
+def _validate_dataclass(obj: object, owner: str) -> None:
+    for f in fields(obj):  # type: ignore[arg-type]
+        value = getattr(obj, f.name)
+        if f.name == "name":
+            _check_text(owner, f.name, value, allow_empty=False)
+        elif f.name == "source":
+            _check_text(owner, f.name, value, allow_empty=True)
+        else:
+            object.__setattr__(obj, f.name, check_field(f.name, value, owner))
+
+
+# --------------------------------------------------------------------------------------
+# Material and geometry
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Material:
+    """Bulk properties of the easy-plane magnetic insulator (all SI).
+
+    Attributes:
+        name: label.
+        A_ex: bulk exchange stiffness [J/m], paper convention (energy density
+            ``A_ex (d_x phi)^2 / 2``, eqs. 3 and 11). Micromagnetic ``A`` -> ``2 A``.
+        s: saturation spin density [J s/m^3] (``M_s / gamma`` for a ferromagnet,
+            ``S hbar / V_site`` per sublattice for an antiferromagnet).
+        alpha: Gilbert damping [-] (Rayleigh function ``alpha s (d_t phi)^2 / 2``).
+        chi: bulk spin susceptibility [J s^2/m^3], ``rho_s = chi d_t phi`` (eq. 5).
+        K: easy-plane anisotropy energy density [J/m^3] (energy ``K n_z^2``); sets the
+            Landau limit of the winding density, ``rho ~ sqrt(K/A_ex)``.
+        density: mass density [kg/m^3].
+        source: where the numbers come from.
+    """
+
+    name: str
+    A_ex: float
+    s: float
+    alpha: float
+    chi: float
+    K: float
+    density: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _validate_dataclass(self, "Material")
+
+    # -- constructors ----------------------------------------------------------------
+    @classmethod
+    def ferromagnet(
+        cls,
+        name: str,
+        *,
+        A_micromagnetic: float,
+        M_s: float,
+        alpha: float,
+        density: float,
+        K: float | None = None,
+        gamma: float = GAMMA_E,
+        source: str = "",
+    ) -> "Material":
+        """Easy-plane ferromagnet from tabulated micromagnetic constants.
+
+        Args:
+            A_micromagnetic: exchange constant [J/m] with energy density ``A (grad m)^2``
+                (the value quoted in tables, e.g. 3.7 pJ/m for YIG).
+            M_s: saturation magnetisation [A/m].
+            alpha: Gilbert damping [-].
+            density: mass density [kg/m^3].
+            K: easy-plane anisotropy energy density [J/m^3] (energy ``K n_z^2``);
+                default: thin-film shape anisotropy ``mu0 M_s^2 / 2``.
+            gamma: gyromagnetic ratio [1/(s T)], default the free-electron value.
+
+        Returns a :class:`Material` with ``A_ex = 2 A``, ``s = M_s/gamma`` and
+        ``chi = s^2 / (2 K)`` (see the module docstring for the factor 2).
+        """
+        A_mm = check_field("A_micromagnetic", A_micromagnetic, "Material.ferromagnet")
+        M_s = check_field("M_s", M_s, "Material.ferromagnet")
+        gamma = check_field("gamma", gamma, "Material.ferromagnet")
+        if K is None:
+            K = MU_0 * M_s**2 / 2.0
+        K = check_field("K", K, "Material.ferromagnet")
+        s = M_s / gamma
+        return cls(
+            name=name,
+            A_ex=2.0 * A_mm,
+            s=s,
+            alpha=alpha,
+            chi=s**2 / (2.0 * K),
+            K=K,
+            density=density,
+            source=source,
+        )
+
+    @classmethod
+    def antiferromagnet(
+        cls,
+        name: str,
+        *,
+        A_ex: float,
+        a: float,
+        alpha: float,
+        K: float,
+        density: float,
+        spin: float = 1.0,
+        spin_volume: float | None = None,
+        chi: float | None = None,
+        source: str = "",
+    ) -> "Material":
+        """Easy-plane antiferromagnet.
+
+        Args:
+            A_ex: bulk stiffness of the Neel order [J/m], paper convention.
+            a: atomic spacing [m].
+            alpha: Gilbert damping [-].
+            K: easy-plane (hard-axis) anisotropy energy density [J/m^3].
+            density: mass density [kg/m^3].
+            spin: spin S per magnetic site [hbar].
+            spin_volume: volume per magnetic site [m^3]; default ``a^3``.
+            chi: bulk susceptibility [J s^2/m^3]; default from the paper's estimate
+                ``sqrt(A_ex chi) = S hbar / a^2`` (text before eq. 10, ref. 27).
+
+        ``s = S hbar / spin_volume`` (sublattice saturation spin density).
+        """
+        owner = "Material.antiferromagnet"
+        A_ex = check_field("A_ex", A_ex, owner)
+        a = check_field("a", a, owner)
+        spin = check_field("spin", spin, owner)
+        volume = a**3 if spin_volume is None else check_field("spin_volume", spin_volume, owner)
+        if chi is None:
+            chi = (spin * HBAR / a**2) ** 2 / A_ex
+        return cls(
+            name=name,
+            A_ex=A_ex,
+            s=spin * HBAR / volume,
+            alpha=alpha,
+            chi=chi,
+            K=K,
+            density=density,
+            source=source,
+        )
+
+    # -- derived bulk figures ----------------------------------------------------------
+    @property
+    def spin_wave_speed(self) -> float:
+        """u = sqrt(A/chi) [m/s] (text after eq. 8)."""
+        return math.sqrt(self.A_ex / self.chi)
+
+    @property
+    def landau_winding_density(self) -> float:
+        """Landau-limit winding density ~ sqrt(K/A_ex) [1/m] (order of magnitude, paper)."""
+        return math.sqrt(self.K / self.A_ex)
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Wire, contacts and circuit of Fig. 1 (all SI).
+
+    Attributes:
+        magnet_width, magnet_thickness: magnetic wire cross-section, S_m = w t [m].
+        loop_length: loop length L between the contacts [m].
+        contact_area: spin-Hall contact area S_c [m^2] (eq. 6).
+        wire_cross_section: contact-wire cross-section S_w transverse to the current [m^2].
+        wire_length: length L_w of each of the two contact wires [m].
+        g_mix: spin-mixing conductance per area g^{up down} [1/m^2] (eq. 6).
+        theta_sh: effective spin Hall angle of the contact [rad], 0 < theta_SH < pi/2.
+            Metals with a negative angle (W, Ta) enter with |theta_SH|: the sign only
+            sets the sense of the winding for a given current direction.
+        wire_resistivity: resistivity of the contact wires [ohm m].
+        gate_length: length of the gated section [m], must be shorter than the loop.
+        source: where the numbers come from.
+    """
+
+    magnet_width: float
+    magnet_thickness: float
+    loop_length: float
+    contact_area: float
+    wire_cross_section: float
+    wire_length: float
+    g_mix: float
+    theta_sh: float
+    wire_resistivity: float
+    gate_length: float
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _validate_dataclass(self, "Geometry")
+        if self.gate_length >= self.loop_length:
+            raise ParameterError(
+                f"Geometry field 'gate_length' = {self.gate_length!r} m must be shorter than "
+                f"'loop_length' = {self.loop_length!r} m; allowed range (0:{_fmt(self.loop_length)})"
+            )
+
+    @classmethod
+    def crossbar(
+        cls,
+        *,
+        magnet_width: float,
+        magnet_thickness: float,
+        loop_length: float,
+        strip_width: float,
+        strip_thickness: float,
+        wire_length: float,
+        g_mix: float,
+        theta_sh: float,
+        wire_resistivity: float,
+        gate_length: float,
+        source: str = "",
+    ) -> "Geometry":
+        """Metal strips laid across the magnetic wire (Fig. 1).
+
+        The current runs across the magnet, so the contact area is
+        ``S_c = magnet_width * strip_width`` and the strip cross-section is
+        ``S_w = strip_width * strip_thickness``; hence ``S_c / S_w = magnet_width / strip_thickness``.
+        """
+        owner = "Geometry.crossbar"
+        w_m = check_field("magnet_width", magnet_width, owner)
+        w_s = check_field("strip_width", strip_width, owner)
+        t_s = check_field("strip_thickness", strip_thickness, owner)
+        return cls(
+            magnet_width=w_m,
+            magnet_thickness=magnet_thickness,
+            loop_length=loop_length,
+            contact_area=w_m * w_s,
+            wire_cross_section=w_s * t_s,
+            wire_length=wire_length,
+            g_mix=g_mix,
+            theta_sh=theta_sh,
+            wire_resistivity=wire_resistivity,
+            gate_length=gate_length,
+            source=source,
+        )
+
+    @property
+    def magnet_cross_section(self) -> float:
+        """S_m [m^2]."""
+        return self.magnet_width * self.magnet_thickness
+
+    @property
+    def contact_ratio(self) -> float:
+        """S_c / S_w [-] (eq. 6)."""
+        return self.contact_area / self.wire_cross_section
+
+
+#: The brief calls the contact/geometry record either name; they are the same class.
+Contact = Geometry
+
+
+# --------------------------------------------------------------------------------------
+# Conversion
+# --------------------------------------------------------------------------------------
+
+
+def _require(material: object, geometry: object) -> None:
+    if not isinstance(material, Material):
+        raise TypeError(f"material must be a Material, got {type(material).__name__}")
+    if not isinstance(geometry, Geometry):
+        raise TypeError(f"geometry must be a Geometry, got {type(geometry).__name__}")
+
+
+def quasi_1d(material: Material, geometry: Geometry) -> dict[str, float]:
+    """Quasi-1D model parameters (keys :data:`QUASI_1D_KEYS`) of a material and geometry.
+
+    * ``stiff = A_ex S_m`` [J m], ``chi = chi_bulk S_m`` [J s^2/m] (eqs. 2, 3, 5),
+    * ``damp = alpha s S_m`` [J s/m] (so ``1/tau_alpha = damp/chi``, eq. 1),
+    * ``gsp = hbar g_mix S_c / (4 pi)`` [J s] (``g`` of eq. 6, per contact),
+    * ``theta = (hbar / 2e)(S_c / S_w) tan(theta_SH)`` [V s] (``vartheta`` of eq. 6),
+    * ``rw = 2 rho_w L_w / S_w`` [ohm] (both contact wires in series),
+    * ``len = L``, ``lgate`` = gate length [m].
+
+    The result is passed through :func:`compactmodel.parameters.validate`; a value outside
+    the model's range raises :class:`ParameterError` (prefixed with the inputs' names).
+    """
+    _require(material, geometry)
+    S_m = geometry.magnet_cross_section
+    S_c = geometry.contact_area
+    S_w = geometry.wire_cross_section
+    values = {
+        "len": geometry.loop_length,
+        "stiff": material.A_ex * S_m,
+        "chi": material.chi * S_m,
+        "damp": material.alpha * material.s * S_m,
+        "gsp": HBAR * geometry.g_mix * S_c / (4.0 * math.pi),
+        "theta": HBAR / (2.0 * E_CHARGE) * (S_c / S_w) * math.tan(geometry.theta_sh),
+        "rw": 2.0 * geometry.wire_resistivity * geometry.wire_length / S_w,
+        "lgate": geometry.gate_length,
+    }
+    try:
+        checked = validate(values)
+    except ParameterError as err:
+        raise ParameterError(f"material {material.name!r} in this geometry gives a model parameter out of range: {err}") from err
+    return {k: checked[k] for k in QUASI_1D_KEYS}
+
+
+def spin_wave_speed(material: Material) -> float:
+    """u = sqrt(A/chi) [m/s]; the charging time is ~ L/u (text after eq. 8)."""
+    return material.spin_wave_speed
+
+
+def landau_winding_density(material: Material) -> float:
+    """Landau-limit winding density ``rho ~ sqrt(K/A_ex)`` [1/m] (paper, order of magnitude).
+
+    Beyond it the texture leaves the easy plane and unwinds; the exact threshold differs by
+    factors of order one (Sonin, Adv. Phys. 59, 181 (2010)).
+    """
+    return material.landau_winding_density
+
+
+def mass_per_length(material: Material, geometry: Geometry) -> float:
+    """Magnet mass per unit length, ``density * S_m`` [kg/m]."""
+    return material.density * geometry.magnet_cross_section
+
+
+def figures(material: Material, geometry: Geometry) -> dict[str, float]:
+    """Derived figures of merit (SI), for later use.
+
+    * ``u`` [m/s]: spin-wave speed sqrt(A/chi).
+    * ``landau_winding_density`` [1/m]: sqrt(K/A_ex).
+    * ``mass_per_length`` [kg/m]: density * S_m.
+    * ``charging_time`` [s]: L/u (text after eq. 8, order of magnitude).
+    * ``landau_energy`` [J]: eq. (8) at the Landau winding, A rho^2 L / 2 = K S_m L / 2.
+    * ``landau_specific_energy`` [J/kg]: the same per magnet mass, K / (2 density)
+      (compare the paper's ~200 Wh/kg = 7.2e5 J/kg bound, eq. 11 and below).
+    * ``eta_eq9`` [-]: charging efficiency scaling vartheta^2 / (R sqrt(A chi)) of eq. (9),
+      numerical factors dropped as in the paper.
+    """
+    q = quasi_1d(material, geometry)
+    u = material.spin_wave_speed
+    rho_c = material.landau_winding_density
+    return {
+        "u": u,
+        "landau_winding_density": rho_c,
+        "mass_per_length": mass_per_length(material, geometry),
+        "charging_time": q["len"] / u,
+        "landau_energy": q["stiff"] * rho_c**2 * q["len"] / 2.0,
+        "landau_specific_energy": material.K / (2.0 * material.density),
+        "eta_eq9": q["theta"] ** 2 / (q["rw"] * math.sqrt(q["stiff"] * q["chi"])),
+    }
+
+
+@dataclass(frozen=True)
+class Device:
+    """A named material + geometry pair (what the presets return)."""
+
+    name: str
+    material: Material
+    geometry: Geometry
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        _check_text("Device", "name", self.name, allow_empty=False)
+        _require(self.material, self.geometry)
+
+    def quasi_1d(self) -> dict[str, float]:
+        """See :func:`quasi_1d`."""
+        return quasi_1d(self.material, self.geometry)
+
+    def figures(self) -> dict[str, float]:
+        """See :func:`figures`."""
+        return figures(self.material, self.geometry)
+
+    @property
+    def u(self) -> float:
+        """Spin-wave speed [m/s]."""
+        return self.material.spin_wave_speed
+
+    @property
+    def landau_winding_density(self) -> float:
+        """sqrt(K/A_ex) [1/m]."""
+        return self.material.landau_winding_density
+
+    @property
+    def mass_per_length(self) -> float:
+        """density * S_m [kg/m]."""
+        return mass_per_length(self.material, self.geometry)
+
+
+# --------------------------------------------------------------------------------------
+# Presets
+# --------------------------------------------------------------------------------------
+
+_PAPER = "Tserkovnyak & Xiao, PRL 121, 127701 (2018)"
+_PT = (
+    "Pt: theta_SH ~ 0.05-0.1 (Sinova et al., RMP 87, 1213 (2015); Hoffmann, IEEE Trans. Magn. "
+    "49, 5172 (2013)), thin-film resistivity ~ 2e-7 ohm m"
+)
+
+
+def reference_device() -> Device:
+    """The device whose quasi-1D values are the defaults of :mod:`compactmodel.parameters`.
+
+    1 um antiferromagnetic-insulator loop, 50 nm x 10 nm (S_m = 5e-16 m^2), with Pt-like
+    crossbar contacts (50 nm wide, 5 nm thick strips: S_c = 2.5e-15 m^2, S_c/S_w = 10),
+    1 um of wire per contact, 20 nm gate.
+
+    * A_ex = 5e-12 J/m -> stiff = 2.5e-27 J m.
+    * chi from the paper's ``sqrt(A chi) = hbar S_m / a^2``, a = 0.3 nm, S = 1
+      -> chi = 1.373e-34 J s^2/m; u = 4.27e3 m/s.
+    * s = hbar / a^3 (one spin 1 per a^3); alpha = 1.024e-4 (i.e. ~1e-4, tuned so that
+      damp = alpha s S_m = 2.00e-25 J s/m; alpha = 1e-4 exactly would give 1.95e-25).
+    * g_mix = 4.77e18 m^-2 (Pt/insulator order, 1e18-1e19) -> gsp = 1.00e-31 J s.
+    * tan theta_SH = 0.1 -> theta = hbar/2e = 3.29e-16 V s.
+    * rho_w = 2e-7 ohm m (Pt film), L_w = 1 um, S_w = 2.5e-16 m^2 -> rw = 1600 ohm.
+    * K = 1.25e4 J/m^3 (assumed: healing length sqrt(A_ex/K) = 20 nm, the paper's
+      "tens of nanometers"); density 7e3 kg/m^3 (the paper's estimate below eq. 11).
+    """
+    a = 0.3e-9
+    material = Material.antiferromagnet(
+        "reference AFM insulator",
+        A_ex=5e-12,
+        a=a,
+        spin=1.0,
+        alpha=1.024e-4,
+        K=1.25e4,
+        density=7e3,
+        source=f"{_PAPER}: sqrt(A chi) ~ hbar S_m/a^2 (a = 3 A), density 7e3 kg/m^3; "
+        "A_ex, alpha, K: project reference values (compactmodel/parameters.py defaults)",
+    )
+    geometry = Geometry.crossbar(
+        magnet_width=50e-9,
+        magnet_thickness=10e-9,
+        loop_length=1e-6,
+        strip_width=50e-9,
+        strip_thickness=5e-9,
+        wire_length=1e-6,
+        g_mix=4.77e18,
+        theta_sh=math.atan(0.1),
+        wire_resistivity=2e-7,
+        gate_length=20e-9,
+        source=f"project reference geometry; {_PT}; g_mix of Pt/insulator order 1e18-1e19 m^-2",
+    )
+    return Device("reference_device", material, geometry, source="compactmodel.parameters defaults")
+
+
+def paper_idealized() -> Device:
+    """The paper's idealised antiferromagnet estimate, with an order-one spin Hall angle.
+
+    * a = 3 A, S = 1, exchange J = 0.1 eV (the paper: typical room-temperature J is an
+      order of magnitude below 1 eV); bulk stiffness A_ex ~ J/a = 5.34e-11 J/m (eq. 11);
+      chi from ``sqrt(A chi) = hbar S_m/a^2``, so u = aJ/hbar = 4.6e4 m/s (the paper's
+      u ~ aJ/hbar ~ 1e5 m/s). s = hbar/a^3; density 7e3 kg/m^3 (paper, below eq. 11).
+    * K chosen so the healing length sqrt(A_ex/K) is 10 nm ("tens of nanometers").
+    * alpha = 1e-4 (assumed low damping; the paper gives no number).
+    * theta_SH = pi/4 (tan = 1: "spin Hall angle of order unity ... within reach", ref. 29),
+      with Pt-like resistivity 2e-7 ohm m and g_mix = 5e18 m^-2 -- an idealisation: the
+      materials with the largest spin Hall angles are far more resistive than Pt.
+    * Geometry as the reference device (50 nm x 10 nm wire, 1 um loop, S_c/S_w = 10).
+    """
+    a = 3e-10
+    J = 0.1 * E_CHARGE
+    material = Material.antiferromagnet(
+        "paper idealized AFM",
+        A_ex=J / a,
+        a=a,
+        spin=1.0,
+        alpha=1e-4,
+        K=(J / a) / (10e-9) ** 2,
+        density=7e3,
+        source=f"{_PAPER}: eq. (11) A ~ J/a, sqrt(A chi) ~ hbar S_m/a^2, a = 3 A, 7e3 kg/m^3, "
+        "J = 0.1 eV ('an order of magnitude lower' than 1 eV); alpha and K assumed",
+    )
+    geometry = Geometry.crossbar(
+        magnet_width=50e-9,
+        magnet_thickness=10e-9,
+        loop_length=1e-6,
+        strip_width=50e-9,
+        strip_thickness=5e-9,
+        wire_length=1e-6,
+        g_mix=5e18,
+        theta_sh=math.pi / 4,
+        wire_resistivity=2e-7,
+        gate_length=20e-9,
+        source=f"{_PAPER}: theta_SH of order unity (ref. 29, Hellman et al., RMP 89, 025006 (2017)); "
+        "Pt-like wire resistivity and g_mix assumed",
+    )
+    return Device("paper_idealized", material, geometry, source=_PAPER)
+
+
+def yig_pt() -> Device:
+    """YIG wire with Pt spin-Hall contacts (easy plane from thin-film shape anisotropy).
+
+    * YIG: micromagnetic A = 3.7 pJ/m (Klingler et al., J. Phys. D 48, 015001 (2015),
+      arXiv:1408.5772: A = 3.65 +- 0.38 pJ/m), so A_ex = 7.4 pJ/m in the paper's
+      convention; M_s = 1.4e5 A/m (4 pi M_s ~ 1750 G at room temperature), free-electron
+      gamma; alpha = 1e-4 (good thin films; up to 1e-3); K = mu0 M_s^2/2 = 1.23e4 J/m^3;
+      density 5.17e3 kg/m^3. Then chi = s^2/(2K) and u = gamma sqrt(2 mu0 A) = 537 m/s.
+    * Wire 500 nm x 20 nm: wide compared with its thickness so the in-plane shape
+      anisotropy (demagnetising factor ~ t/(w+t) ~ 0.04) that breaks the U(1) symmetry is
+      small; 5 um loop, 100 nm gate.
+    * Pt strips 100 nm wide, 5 nm thick, 1 um long each: S_c = 5e-14 m^2, S_c/S_w = 100;
+      theta_SH = 0.08; rho = 2e-7 ohm m; g_mix = 1.3e18 m^-2 (Qiu et al., APL 103, 092404
+      (2013), arXiv:1302.7091; Pt/YIG values span 1e18-1e19 m^-2, cf. Weiler et al.,
+      PRL 111, 176601 (2013)).
+    """
+    material = Material.ferromagnet(
+        "YIG",
+        A_micromagnetic=3.7e-12,
+        M_s=1.4e5,
+        alpha=1e-4,
+        density=5.17e3,
+        source="Klingler et al., J. Phys. D 48, 015001 (2015) (A = 3.65 pJ/m); M_s = 1.4e5 A/m, "
+        "alpha ~ 1e-4 (thin films up to 1e-3): standard YIG values; shape anisotropy mu0 Ms^2/2",
+    )
+    geometry = Geometry.crossbar(
+        magnet_width=500e-9,
+        magnet_thickness=20e-9,
+        loop_length=5e-6,
+        strip_width=100e-9,
+        strip_thickness=5e-9,
+        wire_length=1e-6,
+        g_mix=1.3e18,
+        theta_sh=0.08,
+        wire_resistivity=2e-7,
+        gate_length=100e-9,
+        source=f"{_PT}; Pt/YIG g_mix = 1.3e18 m^-2 (Qiu et al., APL 103, 092404 (2013)); "
+        "range 1e18-1e19 (Weiler et al., PRL 111, 176601 (2013))",
+    )
+    return Device("yig_pt", material, geometry, source="YIG/Pt, see docstring")
+
+
+def afm_pt() -> Device:
+    """NiO-like antiferromagnetic-insulator wire with Pt spin-Hall contacts.
+
+    * NiO: rock salt a0 = 4.177 A, Ni-Ni spacing a = a0/sqrt(2) = 2.95 A, S = 1 per Ni,
+      volume per Ni a0^3/4; density 6.67e3 kg/m^3.
+    * Spin-wave speed from the measured initial slope of the magnon dispersion,
+      ~250 meV A (Hutchings & Samuelsen, PRB 6, 3447 (1972)): u = 3.8e4 m/s. Combined with
+      the paper's ``sqrt(A chi) = S hbar/a^2`` this fixes A_ex = u S hbar / a^2 = 4.6e-11 J/m
+      and chi = S hbar / (a^2 u).
+    * Easy-plane anisotropy from the out-of-plane antiferromagnetic resonance near 1 THz
+      (Kampfrath et al., Nat. Photon. 5, 31 (2011); Z. Wang et al., arXiv:1806.07968):
+      for energy K n_z^2 the gap is omega^2 = 2K/chi, so K = chi (2 pi 1 THz)^2 / 2.
+      NiO also has a weak in-plane anisotropy (the ~0.15 THz mode) that the U(1) model
+      ignores.
+    * alpha = 5e-4 (assumed order of magnitude, not a measured value for such wires).
+    * Wire 100 nm x 10 nm, 2 um loop, 20 nm gate; Pt strips 100 nm x 5 nm, 1 um each
+      (S_c/S_w = 20), theta_SH = 0.08, rho = 2e-7 ohm m; g_mix = 2e18 m^-2 (assumed of the
+      Pt/YIG order; no Pt/NiO value is used).
+    """
+    a0 = 4.177e-10
+    a = a0 / math.sqrt(2.0)
+    spin = 1.0
+    u = 0.250 * E_CHARGE * 1e-10 / HBAR  # 250 meV A / hbar
+    sqrt_A_chi = spin * HBAR / a**2
+    A_ex = u * sqrt_A_chi
+    chi = sqrt_A_chi / u
+    omega = 2.0 * math.pi * 1.0e12
+    material = Material.antiferromagnet(
+        "NiO",
+        A_ex=A_ex,
+        a=a,
+        spin=spin,
+        spin_volume=a0**3 / 4.0,
+        chi=chi,
+        alpha=5e-4,
+        K=chi * omega**2 / 2.0,
+        density=6.67e3,
+        source="Hutchings & Samuelsen, PRB 6, 3447 (1972) (magnon slope 250 meV A); "
+        f"{_PAPER} sqrt(A chi) ~ hbar S/a^2; Kampfrath et al., Nat. Photon. 5, 31 (2011) (1 THz mode); "
+        "alpha assumed",
+    )
+    geometry = Geometry.crossbar(
+        magnet_width=100e-9,
+        magnet_thickness=10e-9,
+        loop_length=2e-6,
+        strip_width=100e-9,
+        strip_thickness=5e-9,
+        wire_length=1e-6,
+        g_mix=2e18,
+        theta_sh=0.08,
+        wire_resistivity=2e-7,
+        gate_length=20e-9,
+        source=f"{_PT}; g_mix assumed of Pt/YIG order (1e18-1e19 m^-2)",
+    )
+    return Device("afm_pt", material, geometry, source="NiO/Pt, see docstring")
+
+
+#: Preset name -> constructor.
+PRESETS: dict[str, Callable[[], Device]] = {
+    "reference_device": reference_device,
+    "paper_idealized": paper_idealized,
+    "yig_pt": yig_pt,
+    "afm_pt": afm_pt,
+}

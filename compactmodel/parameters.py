@@ -1,0 +1,155 @@
+"""Instance parameters of the spin-battery compact model: names, units, ranges, defaults.
+
+This table is the interface contract shared by the ngspice subcircuit, the Verilog-A
+module and the Python API: the emitters print it, the tests parse it back from both
+generated files, and :func:`validate` enforces it on every value a user passes in.
+
+All values are SI. The quasi-1D quantities are bulk values multiplied by the magnet's
+cross-section (see ``../shared/physics/README.md``).
+
+The defaults describe the *reference device* (``compactmodel.materials.reference_device``):
+a 1 um antiferromagnetic-insulator wire (50 nm x 10 nm) with Pt-like spin-Hall contacts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable, Mapping
+
+__all__ = ["Parameter", "PARAMETERS", "PARAMETER_NAMES", "ParameterError", "defaults", "validate"]
+
+
+class ParameterError(ValueError):
+    """A parameter value is missing, unknown, of the wrong type or out of its range."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One instance parameter.
+
+    ``lower``/``upper`` bound the allowed range; ``lower_open``/``upper_open`` say whether
+    the bound itself is excluded (Verilog-A ``from (a:b)`` vs ``from [a:b]``).
+    """
+
+    name: str
+    unit: str
+    description: str
+    default: float
+    lower: float
+    upper: float
+    lower_open: bool = False
+    upper_open: bool = False
+
+    def range_text(self) -> str:
+        """The range in Verilog-A ``from`` notation, e.g. ``(0:1e-2]``."""
+        lo = "(" if self.lower_open else "["
+        hi = ")" if self.upper_open else "]"
+        return f"{lo}{_fmt(self.lower)}:{_fmt(self.upper)}{hi}"
+
+    def contains(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        above = value > self.lower if self.lower_open else value >= self.lower
+        below = value < self.upper if self.upper_open else value <= self.upper
+        return above and below
+
+    def check(self, value: object) -> float:
+        """Return ``value`` as a float, or raise :class:`ParameterError` naming the parameter."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            try:
+                import numpy as np  # numpy scalars are fine
+
+                if isinstance(value, np.generic) and np.isreal(value):
+                    value = float(value)  # type: ignore[arg-type]
+                else:
+                    raise TypeError
+            except TypeError:
+                raise ParameterError(
+                    f"parameter '{self.name}' must be a real number in {self.unit}, "
+                    f"got {value!r} of type {type(value).__name__}; allowed range {self.range_text()}"
+                ) from None
+        value = float(value)  # type: ignore[arg-type]
+        if not self.contains(value):
+            raise ParameterError(
+                f"parameter '{self.name}' = {value!r} {self.unit} is outside the allowed range "
+                f"{self.range_text()} ({self.description})"
+            )
+        return value
+
+
+def _fmt(x: float) -> str:
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.6g}"
+
+
+#: The instance parameters, in the order they appear in the subcircuit and module.
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("len", "m", "loop length L between the two contacts", 1e-6, 1e-9, 0.1),
+    Parameter("stiff", "J m", "exchange stiffness A (bulk A_ex times cross-section)", 2.5e-27, 1e-36, 1e-18),
+    Parameter("chi", "J s^2/m", "spin susceptibility chi (bulk times cross-section), eq. (5)", 1.37e-34, 1e-45, 1e-25),
+    Parameter("damp", "J s/m", "Gilbert damping alpha*s (times cross-section)", 2e-25, 0.0, 1e-15),
+    Parameter("gsp", "J s", "spin-pumping coefficient g = hbar g_mix S_c/(4 pi), eq. (6)", 1e-31, 1e-40, 1e-25, lower_open=False),
+    Parameter("theta", "V s", "spin-Hall torque per ampere vartheta = (hbar/2e)(S_c/S_w) tan(theta_SH), eq. (6)", 3.3e-16, 1e-22, 1e-12),
+    Parameter("rw", "ohm", "resistance of the charging circuit (both contact wires in series)", 1600.0, 1e-3, 1e9),
+    Parameter("wn0", "1", "stored winding number at the start of a transient", 0.0, -1e9, 1e9),
+    Parameter("vgon", "V", "gate voltage at and above which the loop is fully open", 1.0, 1e-3, 1e3),
+    Parameter("tret", "s", "retention time (1/e decay of the stored winding) with the gate at 0 V", 3.15576e8, 1e-15, 1e20),
+    Parameter("lgate", "m", "length of the gated section that closes the loop", 20e-9, 1e-10, 1e-3),
+    Parameter("topen", "s", "relaxation time of the twist under a fully open gate", 1e-12, 1e-18, 1e-6),
+)
+
+PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
+_BY_NAME = {p.name: p for p in PARAMETERS}
+
+
+def defaults() -> dict[str, float]:
+    """The default value of every instance parameter (the reference device)."""
+    return {p.name: p.default for p in PARAMETERS}
+
+
+def validate(values: Mapping[str, object] | None = None, **overrides: object) -> dict[str, float]:
+    """Check parameter values and fill in defaults.
+
+    Returns a complete ``{name: float}`` dictionary. Raises :class:`ParameterError` for an
+    unknown name or a value that is not a finite real number inside the documented range.
+    """
+    given: dict[str, object] = dict(values or {})
+    given.update(overrides)
+    unknown = sorted(set(given) - set(_BY_NAME))
+    if unknown:
+        raise ParameterError(
+            f"unknown parameter(s) {', '.join(repr(u) for u in unknown)}; "
+            f"known parameters are: {', '.join(PARAMETER_NAMES)}"
+        )
+    out = defaults()
+    for name, value in given.items():
+        out[name] = _BY_NAME[name].check(value)
+    return out
+
+
+def parameter(name: str) -> Parameter:
+    """Look up one parameter by name."""
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        raise ParameterError(
+            f"unknown parameter {name!r}; known parameters are: {', '.join(PARAMETER_NAMES)}"
+        ) from None
+
+
+def check_nseg(nseg: object) -> int:
+    """Validate a section count (a generation-time option, not an instance parameter)."""
+    if isinstance(nseg, bool) or not isinstance(nseg, int):
+        if isinstance(nseg, float) and nseg.is_integer():
+            nseg = int(nseg)
+        else:
+            raise ParameterError(f"nseg must be an integer in [1, 256], got {nseg!r}")
+    if not 1 <= nseg <= 256:
+        raise ParameterError(f"nseg = {nseg} is outside the allowed range [1, 256]")
+    return nseg
+
+
+def names(params: Iterable[Parameter] = PARAMETERS) -> list[str]:
+    return [p.name for p in params]
