@@ -10,18 +10,23 @@ Circuit built by :func:`run_charge_transient` (VACASK netlist syntax)::
     vg (gate 0) vsource dc=gate_voltage
     x1 (p 0 gate wn) <module> <params>                          // n grounded, wn open
 
-vajax 0.1.5 has no public API for user Verilog-A files and two bugs that matter
-for this module; all workarounds live in :func:`_register_model` and
-:func:`_patch_compiled_model`:
+vajax 0.1.5 has no public API for user Verilog-A files, and several silent bugs
+for 4-terminal modules with internal nodes and ``V(x) <+`` outputs. All
+workarounds live in :func:`_register_model` and :func:`_patch_compiled_model`:
 
 * a model is found only through ``vajax.analysis.openvaf_models.MODEL_PATHS``;
-* eval inputs of kind ``"current"`` (branch-current unknowns created by
-  ``V(x) <+ ...``) are never filled, so a voltage contribution silently yields
-  0 V; we re-declare them as "voltage" probes of the branch unknown;
-* voltage probes are resolved through a hard-coded table (``a``, ``c``, ``A``,
-  ``B``, ``C``, ``D``, ``G``, ``S``, ``CI``, ``GP`` ... are mapped to PSP103 /
-  diode nodes), so an internal node with such a name is silently mis-wired; we
-  rewrite every probe to the unambiguous ``V(nodeK)`` form.
+* the model unknown called ``node4`` (the first internal node or branch current
+  of any 4-terminal module) is clamped to 0 as if it were PSP103's NOI node;
+* branch-current unknowns of ``V(x) <+ ...`` are not mapped to matrix rows, and
+  the eval input holding that current (kind ``"current"``) is never filled, so
+  the output silently stays at 0 V;
+* voltage probes are resolved through a hard-coded PSP103/diode name table
+  (internal nodes named ``a``, ``c``, ``A``, ``B``, ``C``, ``D``, ``G``, ``S``,
+  ``CI``, ``NOI``, ``GP`` ... are silently wired to the wrong node);
+* residual terms OpenVAF classes as "small signal" are dropped (we refuse to run).
+
+Unknown parameter names are ignored by vajax and malformed numbers read as 0;
+we check names and write numbers with ``repr``.
 """
 
 from __future__ import annotations
@@ -72,6 +77,20 @@ def _module_name(va_path: Path) -> str:
     return match.group(1)
 
 
+def _check_param_names(va_path: Path, compiled: dict, names) -> None:
+    """Raise on parameter names the module lacks (vajax would ignore them)."""
+    declared = set(re.findall(r"\bparameter\s+(?:real\s+|integer\s+)?(\w+)",
+                              va_path.read_text()))
+    declared |= {n for n, k in zip(compiled["param_names"], compiled["param_kinds"])
+                 if k == "param"}
+    declared |= {n for n, k in zip(compiled["init_param_names"], compiled["init_param_kinds"])
+                 if k == "param"}
+    known = {n.lower() for n in declared}
+    unknown = sorted(k for k in names if k.lower() not in known)
+    if unknown:
+        raise ValueError(f"unknown parameters {unknown}; the module declares {sorted(known)}")
+
+
 def _register_model(openvaf_models, va_path: Path) -> str:
     """Make ``va_path`` loadable as model type ``<module name>`` (lower case)."""
     model_type = _module_name(va_path).lower()
@@ -90,6 +109,8 @@ def _patch_compiled_model(compiled: dict) -> None:
     if compiled.get("_vajax_runner_patched"):
         return
     meta = compiled["dae_metadata"]
+    if tuple(meta["terminals"]) != _PINS:
+        raise ValueError(f"module ports are {meta['terminals']}, expected {list(_PINS)}")
     n_term = len(meta["terminals"])
     va_nodes = list(meta["terminals"]) + list(meta["internal_nodes"])
     nodes = compiled["nodes"]
@@ -113,6 +134,14 @@ def _patch_compiled_model(compiled: dict) -> None:
             names[i] = f"V({new['flow(' + probe.group(2) + ')']})"  # read it as a "voltage"
             kinds[i] = "voltage"
         # other "current" inputs (probes of pure current branches) stay 0 in vajax
+    translator = compiled["translator"]
+    zero = {f"mir_{k[1:]}" for k, v in translator.constants.items() if v == 0.0}
+    small = [r["node_name"] for r in translator.dae_data["residuals"]
+             if not {r["resist_small_signal_var"], r["react_small_signal_var"]} <= zero]
+    if small:  # vajax drops these terms; right only for undriven (noise) nodes
+        raise RuntimeError(
+            f"OpenVAF classed unknowns {small} as small-signal (0 at the operating "
+            "point) and vajax ignores those terms: the transient would be wrong")
     compiled["_vajax_runner_patched"] = True
 
 
@@ -153,21 +182,26 @@ def run_charge_transient(
         current: charging current in A, pushed into pin ``p`` and returned
             from pin ``n`` (grounded).
         t_stop: stop time in s.
-        dt: initial and maximum time step in s.
+        dt: maximum time step in s (vajax's LTE control may take smaller
+            steps; the first step is ``dt / 16``).
         gate_voltage: voltage on pin ``gate`` in V (ideal source).
         t_rise: the current ramps linearly from 0 A at t = 0 to ``current`` at
             ``t_rise`` (s), then stays constant. Default ``0.01 * t_stop``. The
             ramp (not a step) lets the t = 0 operating point (where
             ``analysis("ic")`` is true) see zero current.
-        method: integration method, ``"trap"`` (vajax default), ``"gear2"`` or ``"be"``.
+        method: ``"trap"`` (vajax default, 2nd order) or ``"be"`` (backward
+            Euler, 1st order). vajax 0.1.5's ``"gear2"`` is refused: it starts
+            from a zero charge history and was 15 % off when the state starts
+            away from 0.
 
     Returns:
         ``(time in s, V(wn) in V)`` at the accepted time points, as float64 arrays.
 
     Raises:
         ImportError: vajax is not installed.
-        ValueError: unknown parameter name or non-finite value.
-        RuntimeError: the run stopped before ``t_stop``.
+        ValueError: unknown parameter name, non-finite value, wrong port list.
+        RuntimeError: the run stopped before ``t_stop``, or OpenVAF's
+            small-signal pruning would make vajax's answer wrong.
     """
     vajax, openvaf_models, AdaptiveConfig = _import_vajax()
     va_path = Path(va_path).resolve()
@@ -176,6 +210,8 @@ def run_charge_transient(
     bad = [k for k, v in values.items() if not math.isfinite(v)]
     if bad or not all(map(math.isfinite, (current, t_stop, dt, gate_voltage, t_rise))):
         raise ValueError(f"non-finite input (parameters: {bad})")
+    if method not in ("trap", "be"):
+        raise ValueError(f"method must be 'trap' or 'be', not {method!r}")
     if not 0 < t_rise < t_stop or not 0 < dt <= t_stop:
         raise ValueError("need 0 < t_rise < t_stop and 0 < dt <= t_stop")
 
@@ -189,20 +225,19 @@ def run_charge_transient(
         engine.parse()  # compiles the .va (cached per file hash)
 
     compiled = engine._compiled_models[model_type]
-    known = {n.lower() for n, k in zip(compiled["param_names"], compiled["param_kinds"])
-             if k == "param"}
-    unknown = sorted(k for k in values if k.lower() not in known)
-    if unknown:  # vajax would silently ignore them
-        raise ValueError(f"unknown parameters for {model_type}: {unknown}; known: {sorted(known)}")
+    _check_param_names(va_path, compiled, values)
     _patch_compiled_model(compiled)
 
-    engine.prepare(t_stop=t_stop, dt=dt, adaptive_config=AdaptiveConfig(progress_interval=0))
-    result = engine.run_transient()
-
-    time = np.asarray(result.times, dtype=np.float64)
-    v_wn = np.asarray(result.voltage("wn"), dtype=np.float64)
-    if time.size == 0 or time[-1] < t_stop * (1 - 1e-9):
-        reached = time[-1] if time.size else 0.0
-        raise RuntimeError(f"vajax stopped at t={reached:.4g} s before t_stop={t_stop:.4g} s "
-                           f"(step buffer exhausted or step too small); try a larger dt")
-    return time, v_wn
+    # vajax stores at most 1.1 * (t_stop / dt) + 10 steps (its dt argument) and
+    # silently stops when they are used up; the step limit is the netlist's
+    # maxstep = dt. Pass a smaller dt for a bigger buffer, once more if needed.
+    for buffer in (4, 64):
+        engine.prepare(t_stop=t_stop, dt=dt / buffer,
+                       adaptive_config=AdaptiveConfig(progress_interval=0))
+        result = engine.run_transient()
+        time = np.asarray(result.times, dtype=np.float64)
+        if time.size and time[-1] >= t_stop * (1 - 1e-9):
+            return time, np.asarray(result.voltage("wn"), dtype=np.float64)
+    reached = time[-1] if time.size else 0.0
+    raise RuntimeError(f"vajax stopped at t={reached:.4g} s before t_stop={t_stop:.4g} s "
+                       f"after {time.size} steps (time step collapsed?)")
