@@ -1,0 +1,166 @@
+"""The generated subcircuit in ngspice: charge (eq. 7), storage (tret), release (energy), AC vs exact Z(s)."""
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from compactmodel import continuum
+from compactmodel.analysis import energy_terms
+from compactmodel.netlist import ChargeStoreRelease, ac_deck, instance_line, library_path
+from compactmodel.ngspice import run_netlist
+from compactmodel.parameters import defaults, validate
+from compactmodel.symbols import A, L, R, alpha_s, chi, g, s, vartheta
+
+
+def _steady_winding(p, current):
+    """Eq. (7) times L over 2 pi: vartheta I L / (2 pi A)."""
+    return p["theta"] * current * p["len"] / (2 * np.pi * p["stiff"])
+
+
+@pytest.fixture(scope="module")
+def protocol_run():
+    p = validate(tret=20e-9)
+    deck = ChargeStoreRelease(current=1e-3, t_charge=5e-9, t_ramp=0.2e-9, t_release=20e-9, t_stop=30e-9, r_load=1e3)
+    vec = run_netlist(deck.netlist(p))
+    return p, deck, vec
+
+
+def test_charge_settles_to_eq7(protocol_run):
+    p, deck, vec = protocol_run
+    t, wn = np.real(vec["time"]), np.real(vec["wn"])
+    expected = _steady_winding(p, deck.current)
+    got = np.interp(deck.t_charge, t, wn)
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_storage_decays_as_tret(protocol_run):
+    """Gate closed, current off: V(wn) decays as exp(-t/tret) (the law the leakage element is built on)."""
+    p, deck, vec = protocol_run
+    t, wn = np.real(vec["time"]), np.real(vec["wn"])
+    times = deck.times()
+    t0 = times["hold_start"]
+    w0 = np.interp(t0, t, wn)
+    # Once the current is off the persistent spin current flows through the closed gate section:
+    # the wire keeps the share L/(L+lgate) of the ring winding, and slips start to act (before,
+    # the contacts carried the spin current and the gate section none). Reference: mid-ramp.
+    charged = _steady_winding(p, deck.current)
+    t_off = times["current_off"] + deck.t_ramp / 2
+    share = p["len"] / (p["len"] + p["lgate"])
+    assert w0 / charged == pytest.approx(share * np.exp(-(t0 - t_off) / p["tret"]), rel=2e-3)
+    for dt in (2e-9, 6e-9, 12e-9):
+        assert np.interp(t0 + dt, t, wn) / w0 == pytest.approx(np.exp(-dt / p["tret"]), rel=2e-3)
+
+
+def test_default_retention_holds_the_winding():
+    """With the default tret (10 years) the stored winding holds: the wire keeps L/(L+lgate) of it."""
+    p = defaults()
+    deck = ChargeStoreRelease(t_release=40e-9, t_stop=40e-9)
+    vec = run_netlist(deck.netlist(p))
+    t, wn = np.real(vec["time"]), np.real(vec["wn"])
+    w_settled = np.interp(20e-9, t, wn)  # after the redistribution into the gate section has rung down
+    share = p["len"] / (p["len"] + p["lgate"])
+    assert w_settled == pytest.approx(share * _steady_winding(p, deck.current), rel=1e-4)
+    assert abs(wn[-1] / w_settled - 1) < 1e-7  # 20 ns of 10-year retention: 6e-17 expected
+
+
+def test_release_energy_balance(protocol_run):
+    """Energy stored at release = energy to the load + every loss + what is left - gate work (1 %)."""
+    p, deck, vec = protocol_run
+    t = np.real(vec["time"])
+    e = energy_terms(vec, p)
+    times = deck.times()
+    m = t >= times["release"]
+    stored0 = np.interp(times["release"], t, e["stored_energy"])
+    v_port = np.real(vec["p"] - vec["pn"])
+    p_load = v_port**2 * np.real(vec["ld"]) / deck.r_load
+    losses = e["pumping_power"] + e["gilbert_power"] + e["slip_power"] + e["joule_power"]
+    # while it opens, the gate does work on the twist under it: (d k_g/dt) theta_g^2 / 2
+    y = np.clip(np.real(vec["gate"]) / p["vgon"], 0, 1)
+    k_g = p["stiff"] / p["lgate"] * (1 - y**3 * (10 - 15 * y + 6 * y**2))
+    gate_work = np.trapezoid((np.gradient(k_g, t) * e["gate_twist"] ** 2 / 2)[m], t[m])
+    delivered = np.trapezoid(p_load[m], t[m])
+    dissipated = np.trapezoid(losses[m], t[m])
+    left = e["stored_energy"][-1]
+    print(f"stored {stored0:.4e} J, load {delivered:.4e} J, losses {dissipated:.4e} J, left {left:.3e} J, gate work {gate_work:.3e} J")
+    # the ring's energy for the wire winding seen at V(wn): A (2 pi wn)^2 (L + lgate) / 2 L^2
+    wn = np.interp(times["release"], t, np.real(vec["wn"]))
+    ring = p["stiff"] * (2 * np.pi * wn) ** 2 * (p["len"] + p["lgate"]) / (2 * p["len"] ** 2)
+    assert stored0 == pytest.approx(ring, rel=1e-3, abs=0)
+    assert delivered > 0
+    assert (delivered + dissipated + left - gate_work) / stored0 == pytest.approx(1.0, abs=0.01)
+
+
+def test_start_from_charged_state_with_gate_closed():
+    """wn0 sets the stored winding at t = 0 with the gate closed; it holds, then releases."""
+    p = validate(wn0=7.5)
+    lines = [
+        "start charged",
+        f".include {library_path()}",
+        "Vg gate 0 pwl(0 0 5n 0 5.2n 1)",
+        "Rload p 0 1k",
+        instance_line("X1", ("p", "0", "gate", "wn"), p),
+        ".tran 1p 15n 0 10p",
+        ".end",
+    ]
+    vec = run_netlist("\n".join(lines) + "\n")
+    t, wn = np.real(vec["time"]), np.real(vec["wn"])
+    assert wn[0] == pytest.approx(7.5, rel=1e-9)
+    assert np.interp(4.9e-9, t, wn) == pytest.approx(7.5, rel=1e-6)
+    assert abs(wn[-1]) < 0.01 * 7.5  # released once the gate opened
+
+
+@pytest.mark.parametrize("vgate", [0.0, 0.5, 1.0])
+def test_dc_operating_point_is_regular(vgate):
+    """DC OP with a current: gate open gives eq. (7); closed or half-open also solves (no singular matrix)."""
+    p = defaults()
+    lines = [
+        "op",
+        f".include {library_path()}",
+        "I1 0 p dc 1m",
+        f"Vg gate 0 {vgate}",
+        instance_line("X1", ("p", "0", "gate", "wn"), p),
+        ".op",
+        ".end",
+    ]
+    vec = run_netlist("\n".join(lines) + "\n")
+    # at DC the phase slips have relaxed the gate section: the steady twist is eq. (7) at any gate voltage
+    assert np.real(vec["wn"][0]) == pytest.approx(_steady_winding(p, 1e-3), rel=1e-9)
+    assert np.real(vec["p"][0]) == pytest.approx(p["rw"] * 1e-3, rel=1e-9)
+
+
+def _exact_zm(p, f):
+    z = continuum.exact_port_impedance() - R
+    zf = sp.lambdify(s, z.subs({A: p["stiff"], chi: p["chi"], alpha_s: p["damp"], g: p["gsp"], vartheta: p["theta"], L: p["len"]}), "numpy")
+    return zf(2j * np.pi * f)
+
+
+def _ac_error(p, subckt="spin_battery"):
+    u = np.sqrt(p["stiff"] / p["chi"])
+    f_max = u / (2 * p["len"])
+    vec = run_netlist(ac_deck(p, f_max / 1e4, f_max, 50, subckt))
+    f = np.real(vec["frequency"])
+    zm = vec["p"] - p["rw"]
+    exact = _exact_zm(p, f)
+    return np.max(np.abs(zm / exact - 1)), f
+
+
+@pytest.mark.parametrize("damping", [0.3, 1.0, 5.0])
+def test_ac_port_impedance_matches_distributed_line(damping):
+    """Default subcircuit vs the exact distributed Z(s) (eqs. 1, 2, 5, 6) up to u/(2L): within 1 %."""
+    p = defaults()
+    p["rw"] = 1e-3
+    p["gsp"] = damping * np.sqrt(p["stiff"] * p["chi"])
+    err, f = _ac_error(p)
+    assert f[-1] == pytest.approx(np.sqrt(p["stiff"] / p["chi"]) / (2 * p["len"]), rel=1e-6)
+    assert err < 0.01
+
+
+def test_ac_error_falls_with_section_count():
+    p = defaults()
+    p["rw"] = 1e-3
+    p["gsp"] = 0.3 * np.sqrt(p["stiff"] * p["chi"])
+    errors = [_ac_error(p, f"spin_battery_n{k}")[0] for k in (4, 8, 16)] + [_ac_error(p)[0], _ac_error(p, "spin_battery_n64")[0]]
+    print("max |Z/Z_exact - 1| for nseg 4, 8, 16, 32, 64:", ["%.2e" % e for e in errors])
+    assert all(b < a for a, b in zip(errors, errors[1:]))
+    # second-order convergence of the lumped-mass sections: halving h divides the error by ~4
+    assert errors[0] / errors[2] > 10
