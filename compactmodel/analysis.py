@@ -15,7 +15,7 @@ import sympy as sp
 from .lumped import DEFAULT_NSEG, LumpedModel, derive
 from .parameters import validate
 
-__all__ = ["energy_terms", "state_function", "stored_energy"]
+__all__ = ["energy_terms", "release_balance", "state_function", "stored_energy", "current_driven_system"]
 
 
 def _args(model: LumpedModel) -> list[sp.Symbol]:
@@ -51,6 +51,36 @@ def energy_terms(vectors: Mapping[str, np.ndarray], params: Mapping[str, float] 
     states = [np.real(vectors[prefix + st.name]) for st in model.states]
     out = {name: np.broadcast_to(np.asarray(f(vpn, vg, *states), dtype=float), vpn.shape).copy() for name, f in funcs.items()}
     out["stored_energy"] = out["twist_energy"] + out["gate_energy"] + out["kinetic_energy"]
+    # power the gate driver puts into the gated section by changing its stiffness:
+    # (d k_g/dt) theta_g^2 / 2 (negative while the gate opens on a twisted section)
+    t = np.real(vectors["time"]) if "time" in vectors else None
+    if t is not None and len(t) > 1:
+        out["gate_work_power"] = np.gradient(out["gate_stiffness"], t) * out["gate_twist"] ** 2 / 2
+    return out
+
+
+def release_balance(vectors: Mapping[str, np.ndarray], params: Mapping[str, float] | None, t_start: float, load_power: np.ndarray, **kw) -> dict[str, float]:
+    """Energy account from ``t_start`` to the end of a transient [J].
+
+    ``stored`` (at t_start) should equal ``delivered + dissipated + left - gate_work``;
+    the returned ``balance`` is that sum divided by ``stored``.
+    """
+    e = energy_terms(vectors, params, **kw)
+    t = np.real(vectors["time"])
+    m = t >= t_start
+    integ = lambda y: float(np.trapezoid(y[m], t[m]))  # noqa: E731
+    out = {
+        "stored": float(np.interp(t_start, t, e["stored_energy"])),
+        "delivered": integ(load_power),
+        "joule": integ(e["joule_power"]),
+        "pumping": integ(e["pumping_power"]),
+        "gilbert": integ(e["gilbert_power"]),
+        "slips": integ(e["slip_power"]),
+        "gate_work": integ(e["gate_work_power"]),
+        "left": float(e["stored_energy"][-1]),
+    }
+    out["dissipated"] = out["joule"] + out["pumping"] + out["gilbert"] + out["slips"]
+    out["balance"] = (out["delivered"] + out["dissipated"] + out["left"] - out["gate_work"]) / out["stored"]
     return out
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["gate_drive", "opening", "link_stiffness", "relaxation_rate", "closed_relaxation_rate"]
+__all__ = ["gate_drive", "opening", "slip_opening", "stiffness_opening", "link_stiffness", "relaxation_rate", "closed_relaxation_rate"]
 
 
 def gate_drive(v_gate: sp.Expr, vgon: sp.Expr) -> sp.Expr:
@@ -60,10 +60,28 @@ def closed_relaxation_rate(length: sp.Expr, lgate: sp.Expr, tret: sp.Expr) -> sp
     return gamma_sol.subs({L: length, lg: lgate, sp.Symbol("tret", positive=True): tret})
 
 
-def relaxation_rate(rate_closed: sp.Expr, rate_open: sp.Expr, open_fraction: sp.Expr) -> sp.Expr:
+def slip_opening(y: sp.Expr) -> sp.Expr:
+    """Fraction of the phase-slip barrier removed: 0 at y = 0, 1 from y = 1/2 on  [-]."""
+    return opening(sp.Min(2 * y, 1))
+
+
+def stiffness_opening(y: sp.Expr) -> sp.Expr:
+    """Fraction of the gated section's supercurrent stiffness removed: 0 up to y = 1/2, 1 at y = 1  [-].
+
+    The gate lowers the easy-plane anisotropy, which sets the slip barrier; the exchange
+    stiffness of the gated section does not depend on it. So the slips become free first
+    (0 < y < 1/2) and the section stops carrying supercurrent after (1/2 < y < 1): the twist
+    under an opening gate relaxes by slips (dissipated, counted as slip power) instead of
+    being pushed back onto the gate driver by a softening link.
+    """
+    return opening(sp.Max(2 * y - 1, 0))
+
+
+def relaxation_rate(rate_closed: sp.Expr, rate_open: sp.Expr, slip_fraction: sp.Expr) -> sp.Expr:
     """gamma(V_g): log-linear between the closed and open rates  [1/s].
 
-    gamma_closed^(1-f) gamma_open^f, written as an exponential whose argument stays
-    between ln gamma_closed and ln gamma_open (no overflow possible).
+    gamma_closed^(1-f) gamma_open^f (an Arrhenius rate whose barrier falls linearly with f),
+    written as an exponential whose argument stays between ln gamma_closed and ln gamma_open
+    (no overflow possible).
     """
-    return sp.exp((1 - open_fraction) * sp.log(rate_closed) + open_fraction * sp.log(rate_open))
+    return sp.exp((1 - slip_fraction) * sp.log(rate_closed) + slip_fraction * sp.log(rate_open))

@@ -203,12 +203,13 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
     tw = sp.symbols(f"tw1:{n}", real=True)
     tg = sp.Symbol("tg", real=True)
     om = sp.symbols(f"om0:{n}", real=True)
-    gdrive, fopen, kgate, rate, ipn = sp.symbols("gdrive fopen kgate rate ipn", real=True)
+    gdrive, fopen, kgate, fslip, rate, ipn = sp.symbols("gdrive fopen kgate fslip rate ipn", real=True)
     intermediates = [
         (gdrive, gate_law.gate_drive(vg, P["vgon"])),
-        (fopen, gate_law.opening(gdrive)),
+        (fopen, gate_law.stiffness_opening(gdrive)),
         (kgate, kgate0 * (1 - fopen)),
-        (rate, gate_law.relaxation_rate(rate_closed, rate_open, fopen)),
+        (fslip, gate_law.slip_opening(gdrive)),
+        (rate, gate_law.relaxation_rate(rate_closed, rate_open, fslip)),
         (ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]),
     ]
 
@@ -334,4 +335,5 @@ def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ipn) -> dict[
         "joule_power": P["rw"] * ipn**2,
         "twist": sp.Add(*th),
         "gate_twist": thg,
+        "gate_stiffness": kgate,
     }

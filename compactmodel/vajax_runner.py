@@ -47,6 +47,7 @@ _PINS = ("p", "n", "gate", "wn")
 
 def _import_vajax():
     """Import vajax with its caches kept under the repository's ``.vajax-cache``."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # silence XLA's cache-loader chatter
     os.environ.setdefault("VAJAX_CACHE_DIR", str(_CACHE_DIR / "vajax"))  # OpenVAF MIR cache
     os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(_CACHE_DIR / "xla"))  # XLA cache
     try:

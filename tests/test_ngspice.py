@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from compactmodel import continuum
-from compactmodel.analysis import energy_terms
+from compactmodel.analysis import release_balance
 from compactmodel.netlist import ChargeStoreRelease, ac_deck, instance_line, library_path
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import defaults, validate
@@ -64,30 +64,25 @@ def test_default_retention_holds_the_winding():
 
 
 def test_release_energy_balance(protocol_run):
-    """Energy stored at release = energy to the load + every loss + what is left - gate work (1 %)."""
+    """Energy stored at release = delivered to the load + every loss (+ what is left), within 1 %.
+
+    The gate's own work on the twist under it is reported and must stay small (< 0.5 %): the
+    slips relax that twist before the gated section softens.
+    """
     p, deck, vec = protocol_run
     t = np.real(vec["time"])
-    e = energy_terms(vec, p)
     times = deck.times()
-    m = t >= times["release"]
-    stored0 = np.interp(times["release"], t, e["stored_energy"])
-    v_port = np.real(vec["p"] - vec["pn"])
-    p_load = v_port**2 * np.real(vec["ld"]) / deck.r_load
-    losses = e["pumping_power"] + e["gilbert_power"] + e["slip_power"] + e["joule_power"]
-    # while it opens, the gate does work on the twist under it: (d k_g/dt) theta_g^2 / 2
-    y = np.clip(np.real(vec["gate"]) / p["vgon"], 0, 1)
-    k_g = p["stiff"] / p["lgate"] * (1 - y**3 * (10 - 15 * y + 6 * y**2))
-    gate_work = np.trapezoid((np.gradient(k_g, t) * e["gate_twist"] ** 2 / 2)[m], t[m])
-    delivered = np.trapezoid(p_load[m], t[m])
-    dissipated = np.trapezoid(losses[m], t[m])
-    left = e["stored_energy"][-1]
-    print(f"stored {stored0:.4e} J, load {delivered:.4e} J, losses {dissipated:.4e} J, left {left:.3e} J, gate work {gate_work:.3e} J")
+    p_load = np.real(vec["p"] - vec["pn"]) ** 2 * np.real(vec["ld"]) / deck.r_load
+    acc = release_balance(vec, p, times["release"], p_load)
+    print({k: f"{v:.4e}" for k, v in acc.items()})
     # the ring's energy for the wire winding seen at V(wn): A (2 pi wn)^2 (L + lgate) / 2 L^2
     wn = np.interp(times["release"], t, np.real(vec["wn"]))
     ring = p["stiff"] * (2 * np.pi * wn) ** 2 * (p["len"] + p["lgate"]) / (2 * p["len"] ** 2)
-    assert stored0 == pytest.approx(ring, rel=1e-3, abs=0)
-    assert delivered > 0
-    assert (delivered + dissipated + left - gate_work) / stored0 == pytest.approx(1.0, abs=0.01)
+    assert acc["stored"] == pytest.approx(ring, rel=1e-3, abs=0)
+    assert acc["delivered"] > 0
+    assert abs(acc["gate_work"]) < 0.005 * acc["stored"]
+    assert (acc["delivered"] + acc["dissipated"] + acc["left"]) / acc["stored"] == pytest.approx(1.0, abs=0.01)
+    assert acc["balance"] == pytest.approx(1.0, abs=0.01)
 
 
 def test_start_from_charged_state_with_gate_closed():
