@@ -74,6 +74,7 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
     kinds = dict(zip(compiled.param_names, compiled.param_kinds))
     rng = np.random.default_rng(2026)
     checked = 0
+    worst = 0.0
     for trial in range(24):
         params = defaults()
         for key in ("len", "stiff", "chi", "damp", "gsp", "theta", "rw", "lgate", "tret", "topen"):
@@ -97,6 +98,7 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
                 continue
             i = rows.index(va_row)
             assert r_va == pytest.approx(r_sym[i], rel=1e-9, abs=1e-12 * max(1.0, abs(r_sym[i]))), (trial, va_row)
+            worst = max(worst, abs(r_va - r_sym[i]) / max(abs(r_sym[i]), 1e-300))
             assert q_va == pytest.approx(q_sym[i], rel=1e-9, abs=1e-30), (trial, va_row)
             checked += 1
         stamped = {(va_names[r], va_names[c]) for r, c, _, _ in jac}
@@ -110,7 +112,9 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
             i, j = rows.index(row), nodes.index(col)
             scale = np.max(np.abs(j_sym[i]))
             assert dr == pytest.approx(j_sym[i, j], rel=1e-9, abs=1e-12 * scale), (trial, row, col)
+            worst = max(worst, abs(dr - j_sym[i, j]) / scale)
             checked += 1
+    print(f"{checked} residual/Jacobian entries compared; worst relative difference {worst:.1e}")
     assert checked > 24 * 3 * len(rows)
 
 
