@@ -81,10 +81,10 @@ def _header(comment: str, model: LumpedModel, name: str) -> list[str]:
     for pin, text in _PINS:
         out += wrap(f"{pin}: {text}", "  ")
     out += wrap(
-        "Internal nodes are scaled unknowns: tw<k> and tg are section twists in windings (1 V = 2 pi rad); "
+        "Internal nodes are scaled unknowns: tw<k> are section twists and wr the winding of the closed ring, in turns (1 V = 2 pi rad); "
         "om<j> are node rotation rates in windings per transit time tau_s = len*sqrt(chi/stiff). Each obeys "
         "tau_s d/dt V = f (a capacitance tau_s [F] and a current f [A]). wn0 sets the twist at the start of a "
-        "transient; DC and AC analyses use the relaxed operating point."
+        "transient (the transient starts from it, not from the DC operating point); DC and AC analyses use the relaxed operating point."
     )
     out.append(f"{comment} Parameters (SI units; ranges in Verilog-A 'from' notation):")
     out += _param_doc_lines(comment)

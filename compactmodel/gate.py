@@ -38,9 +38,9 @@ def opening(y: sp.Expr) -> sp.Expr:
     return y**3 * (10 - 15 * y + 6 * y**2)
 
 
-def link_stiffness(stiffness: sp.Expr, lgate: sp.Expr, open_fraction: sp.Expr) -> sp.Expr:
-    """k_g = (A / lgate)(1 - open fraction)  [J/rad]."""
-    return stiffness / lgate * (1 - open_fraction)
+def link_stiffness(closed_stiffness: sp.Expr, open_fraction: sp.Expr) -> sp.Expr:
+    """k_g = k_g0 (1 - open fraction), k_g0 = A / lgate with the gate closed  [J/rad]."""
+    return closed_stiffness * (1 - open_fraction)
 
 
 def closed_relaxation_rate(length: sp.Expr, lgate: sp.Expr, tret: sp.Expr) -> sp.Expr:

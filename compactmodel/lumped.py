@@ -207,7 +207,7 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
     intermediates = [
         (gdrive, gate_law.gate_drive(vg, P["vgon"])),
         (fopen, gate_law.stiffness_opening(gdrive)),
-        (kgate, kgate0 * (1 - fopen)),
+        (kgate, gate_law.link_stiffness(kgate0, fopen)),
         (fslip, gate_law.slip_opening(gdrive)),
         (rate, gate_law.relaxation_rate(rate_closed, rate_open, fslip)),
         (ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]),

@@ -66,7 +66,7 @@ class ChargeStoreRelease:
     ``r_load`` [ohm] is connected across the port over ``t_ramp``; the run ends at ``t_stop``.
     """
 
-    current: float = 1e-3
+    current: float = 0.3e-3
     t_charge: float = 5e-9
     t_ramp: float = 0.2e-9
     t_release: float = 20e-9

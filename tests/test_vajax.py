@@ -12,7 +12,7 @@ from compactmodel.vajax_runner import run_charge_transient
 
 def test_vajax_charge_transient_matches_ngspice():
     p = defaults()
-    current, t_stop, t_rise, dt = 1e-3, 3e-9, 30e-12, 2e-12
+    current, t_stop, t_rise, dt = 0.3e-3, 3e-9, 30e-12, 2e-12
     t_va, wn_va = run_charge_transient(REPO_ROOT / VA_PATH, p, current, t_stop, dt, gate_voltage=p["vgon"], t_rise=t_rise)
     deck = "\n".join(
         [
