@@ -51,7 +51,8 @@ from typing import Callable, Mapping
 
 import scipy.constants as _sc
 
-from compactmodel.parameters import ParameterError, validate
+from compactmodel.parameters import ParameterError, RangeMixin, validate
+from compactmodel.parameters import fmt_bound as _fmt
 
 __all__ = [
     "HBAR",
@@ -96,14 +97,8 @@ QUASI_1D_KEYS: tuple[str, ...] = ("len", "stiff", "chi", "damp", "gsp", "theta",
 # --------------------------------------------------------------------------------------
 
 
-def _fmt(x: float) -> str:
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:.6g}"
-
-
 @dataclass(frozen=True)
-class FieldRange:
+class FieldRange(RangeMixin):
     """Allowed range of one material/geometry input (same notation as ``Parameter``)."""
 
     name: str
@@ -113,19 +108,6 @@ class FieldRange:
     upper: float
     lower_open: bool = True
     upper_open: bool = False
-
-    def range_text(self) -> str:
-        """The range in Verilog-A ``from`` notation, e.g. ``(0:1e-09]``."""
-        lo = "(" if self.lower_open else "["
-        hi = ")" if self.upper_open else "]"
-        return f"{lo}{_fmt(self.lower)}:{_fmt(self.upper)}{hi}"
-
-    def contains(self, value: float) -> bool:
-        if not math.isfinite(value):
-            return False
-        above = value > self.lower if self.lower_open else value >= self.lower
-        below = value < self.upper if self.upper_open else value <= self.upper
-        return above and below
 
     def check(self, value: object, owner: str = "input") -> float:
         """Return ``value`` as a float, or raise :class:`ParameterError` naming the field."""

@@ -24,8 +24,31 @@ class ParameterError(ValueError):
     """A parameter value is missing, unknown, of the wrong type or out of its range."""
 
 
+class RangeMixin:
+    """Range text and membership for a dataclass with lower/upper bounds and open flags."""
+
+    lower: float
+    upper: float
+    lower_open: bool
+    upper_open: bool
+
+    def range_text(self) -> str:
+        """The range in Verilog-A ``from`` notation, e.g. ``(0:1e-2]``."""
+        lo = "(" if self.lower_open else "["
+        hi = ")" if self.upper_open else "]"
+        return f"{lo}{fmt_bound(self.lower)}:{fmt_bound(self.upper)}{hi}"
+
+    def contains(self, value: float) -> bool:
+        """True for a finite value inside the range."""
+        if not math.isfinite(value):
+            return False
+        above = value > self.lower if self.lower_open else value >= self.lower
+        below = value < self.upper if self.upper_open else value <= self.upper
+        return above and below
+
+
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(RangeMixin):
     """One instance parameter.
 
     ``lower``/``upper`` bound the allowed range; ``lower_open``/``upper_open`` say whether
@@ -40,19 +63,6 @@ class Parameter:
     upper: float
     lower_open: bool = False
     upper_open: bool = False
-
-    def range_text(self) -> str:
-        """The range in Verilog-A ``from`` notation, e.g. ``(0:1e-2]``."""
-        lo = "(" if self.lower_open else "["
-        hi = ")" if self.upper_open else "]"
-        return f"{lo}{_fmt(self.lower)}:{_fmt(self.upper)}{hi}"
-
-    def contains(self, value: float) -> bool:
-        if not math.isfinite(value):
-            return False
-        above = value > self.lower if self.lower_open else value >= self.lower
-        below = value < self.upper if self.upper_open else value <= self.upper
-        return above and below
 
     def check(self, value: object) -> float:
         """Return ``value`` as a float, or raise :class:`ParameterError` naming the parameter."""
@@ -78,7 +88,7 @@ class Parameter:
         return value
 
 
-def _fmt(x: float) -> str:
+def fmt_bound(x: float) -> str:
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
     return f"{x:.6g}"
