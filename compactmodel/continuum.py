@@ -231,3 +231,34 @@ def _check_equal(a: sp.Expr, b: sp.Expr) -> None:
 def low_frequency_impedance(order: int = 2) -> sp.Expr:
     """Series of the exact Z(s) about s = 0 up to (excluding) s**order."""
     return sp.series(exact_port_impedance(), s, 0, order).removeO()
+
+
+def nonlocal_transport() -> dict[str, sp.Expr]:
+    """Superfluid spin transport between the two contacts (Takei & Tserkovnyak, PRL 112, 227201 (2014)).
+
+    Contact 1 (x = 0) carries a dc current I; contact 2 (x = L) is open (no current). The
+    steady state is a uniform precession phi = Omega t + f(x): the field equation gives
+    A f'' = alpha s Omega, and eq. (6) at both ends fixes Omega. Returns
+
+    * ``precession``: Omega = vartheta I / (2 g + alpha s L)  [rad/s]
+    * ``transmitted``: spin current pumped into contact 2, g Omega  [J]; it decays
+      algebraically with L over the length 2 g / alpha s, not exponentially
+    * ``nonlocal_voltage``: open-circuit voltage of port 2, -vartheta Omega  [V]
+      (the spin-motive force of the contact polarised opposite to contact 1)
+    """
+    Om = sp.Symbol("Omega", real=True)
+    f = sp.Function("f")
+    field = field_equation().subs(phi(x, t), Om * t + f(x)).doit()
+    sol = sp.dsolve(field, f(x)).rhs
+    consts = sorted(sol.free_symbols - {x, A, chi, alpha_s, Om}, key=str)
+    profile = Om * t + sol
+    bc0 = contact_condition(0).subs(phi(x, t), profile).doit().subs(x, 0)  # driven contact
+    bcL = contact_condition(1).subs(I, 0).subs(phi(x, t), profile).doit().subs(x, L)  # open contact
+    unknowns = [c for c in consts if c in sp.expand(bc0 - bcL).free_symbols or c in bc0.free_symbols] + [Om]
+    res = sp.solve([bc0, bcL], unknowns, dict=True)[0]
+    omega = sp.simplify(res[Om])
+    return {
+        "precession": omega,
+        "transmitted": sp.simplify(g * omega),
+        "nonlocal_voltage": sp.simplify(-vartheta * omega),
+    }

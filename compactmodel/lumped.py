@@ -33,7 +33,7 @@ from functools import lru_cache
 import sympy as sp
 
 from . import gate as gate_law
-from .parameters import PARAMETERS, check_nseg
+from .parameters import LOOP_PARAMETERS, PARAMETERS, check_nseg
 
 __all__ = ["LumpedModel", "derive", "DEFAULT_NSEG", "param_symbols"]
 
@@ -44,10 +44,10 @@ DEFAULT_NSEG = 32
 G_SCALE = 1
 
 
-def param_symbols() -> dict[str, sp.Symbol]:
+def param_symbols(table=PARAMETERS) -> dict[str, sp.Symbol]:
     """Instance-parameter name -> SymPy symbol of the same name (as printed)."""
     out = {}
-    for p in PARAMETERS:
+    for p in table:
         if p.lower > 0 or (p.lower == 0 and not p.lower_open and p.name != "wn0"):
             out[p.name] = sp.Symbol(p.name, nonnegative=True) if p.lower == 0 else sp.Symbol(p.name, positive=True)
         else:
@@ -63,6 +63,17 @@ class State:
     symbol: sp.Symbol
     meaning: str
     initial: sp.Expr
+
+
+@dataclass(frozen=True)
+class Port:
+    """An electrical port: pins, the symbol of V(pos,neg), the port current (into pos) and its wire."""
+
+    pos: str
+    neg: str
+    voltage: sp.Symbol
+    current: sp.Symbol
+    resistance: str
 
 
 @dataclass
@@ -90,9 +101,15 @@ class LumpedModel:
     intermediates: list[tuple[sp.Symbol, sp.Expr]]
     states: list[State]
     rhs: dict[sp.Symbol, sp.Expr]
-    port_current: sp.Expr
+    port_current: sp.Expr | None
     winding: sp.Expr
     physical: dict[str, sp.Expr] = field(default_factory=dict)
+    ports: list[Port] = field(default_factory=list)
+    four_terminal: bool = False
+
+    @property
+    def pins(self) -> list[str]:
+        return [pin for port in self.ports for pin in (port.pos, port.neg)] + ["gate", "wn"]
 
     @property
     def tau(self) -> sp.Symbol:
@@ -112,7 +129,7 @@ class LumpedModel:
         return expr
 
 
-def _galerkin_equations(nseg: int):
+def _galerkin_equations(nseg: int, four_terminal: bool = False):
     """Euler-Lagrange-Rayleigh equations of the discretised loop (physics symbols).
 
     Returns (eqs, coords, vel, acc, psi_rate_eq, syms) where eqs[j] = 0 is the equation of
@@ -144,7 +161,12 @@ def _galerkin_equations(nseg: int):
     theta_g = q[-1] - q[0] + psi
     U += kg * theta_g**2 / 2  # gated section
     Ray += psi_dot**2 / (2 * r)  # phase slips under the gate
-    work = th * I * (q[0] - q[-1])  # spin-Hall torque, eq. (6): generalised forces
+    if four_terminal:  # each contact has its own current: I1 into p1 (x = 0), I2 into p2 (x = L)
+        I1, I2 = sp.symbols("I1 I2", real=True)
+        work = th * (I1 * q[0] - I2 * q[-1])
+    else:  # the two contacts in series carry the same current
+        I1 = I2 = I
+        work = th * I * (q[0] - q[-1])  # spin-Hall torque, eq. (6): generalised forces
 
     eqs = []
     for j in range(n):
@@ -152,16 +174,21 @@ def _galerkin_equations(nseg: int):
         force = -sp.diff(U, q[j]) - sp.diff(Ray, v[j]) + sp.diff(work, q[j])
         eqs.append(sp.expand(lhs - force))
     psi_eq = sp.expand(-sp.diff(U, psi) - sp.diff(Ray, psi_dot))  # = 0 (no inertia, no drive)
-    syms = dict(A=A, chi=chi, alpha_s=a_s, g=g, vartheta=th, I=I, h=h, k_g=kg, r=r, psi=psi, psi_dot=psi_dot)
+    syms = dict(A=A, chi=chi, alpha_s=a_s, g=g, vartheta=th, I=I, I1=I1, I2=I2, h=h, k_g=kg, r=r, psi=psi, psi_dot=psi_dot)
     return eqs, q, v, acc, psi_eq, syms
 
 
 @lru_cache(maxsize=None)
-def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
-    """Derive the scaled lumped model with ``nseg`` sections."""
+def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False) -> LumpedModel:
+    """Derive the scaled lumped model with ``nseg`` sections.
+
+    ``four_terminal=False``: ``spin_battery`` (p, n: both contacts in series, wire resistance rw).
+    ``four_terminal=True``: ``spin_loop`` (p1, n1 at x = 0 and p2, n2 at x = L, wires rw1, rw2);
+    wiring n1 to p2 gives back the battery.
+    """
     nseg = check_nseg(nseg)
-    P = param_symbols()
-    eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg)
+    P = param_symbols(LOOP_PARAMETERS if four_terminal else PARAMETERS)
+    eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg, four_terminal)
     n = nseg + 1
 
     # ---- first-order form in twists and rotation rates (physics symbols) ----
@@ -199,19 +226,28 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
     ]
 
     # ---- intermediates depending on inputs and states ----
-    vpn, vg = sp.symbols("vpn vg", real=True)
+    vg = sp.Symbol("vg", real=True)
     tw = sp.symbols(f"tw1:{n}", real=True)
     tg = sp.Symbol("tg", real=True)
     om = sp.symbols(f"om0:{n}", real=True)
-    gdrive, fopen, kgate, fslip, rate, ipn = sp.symbols("gdrive fopen kgate fslip rate ipn", real=True)
+    gdrive, fopen, kgate, fslip, rate = sp.symbols("gdrive fopen kgate fslip rate", real=True)
     intermediates = [
         (gdrive, gate_law.gate_drive(vg, P["vgon"])),
         (fopen, gate_law.stiffness_opening(gdrive)),
         (kgate, gate_law.link_stiffness(kgate0, fopen)),
         (fslip, gate_law.slip_opening(gdrive)),
         (rate, gate_law.relaxation_rate(rate_closed, rate_open, fslip)),
-        (ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]),
     ]
+    if four_terminal:  # each port: V = rw_k I_k + its contact's spin-motive force
+        v1, v2, ip1, ip2 = sp.symbols("v1 v2 ip1 ip2", real=True)
+        ports = [Port("p1", "n1", v1, ip1, "rw1"), Port("p2", "n2", v2, ip2, "rw2")]
+        intermediates += [(ip1, (v1 - emf_scale * om[0]) / P["rw1"]), (ip2, (v2 + emf_scale * om[-1]) / P["rw2"])]
+        currents = {S["I1"]: ip1, S["I2"]: ip2}
+    else:  # V(p,n) = rw I + vartheta (Omega_0 - Omega_N)
+        vpn, ipn = sp.symbols("vpn ipn", real=True)
+        ports = [Port("p", "n", vpn, ipn, "rw")]
+        intermediates.append((ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]))
+        currents = {S["I"]: ipn}
 
     # ---- scaling: theta = 2 pi tw, Omega = 2 pi om / tau_s ----
     two_pi = 2 * sp.pi
@@ -224,7 +260,7 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
         S["alpha_s"]: a_s,
         S["g"]: g,
         S["vartheta"]: th,
-        S["I"]: ipn,
+        **currents,
         S["h"]: hseg,
         S["k_g"]: kgate,
         gamma: rate,
@@ -238,10 +274,10 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
     rhs[tg] = sp.expand(tau_s * dtheta_g.xreplace(scale).xreplace(to_named) / two_pi)
     for j in range(n):
         f = tau_s * tau_s * rates[j].xreplace(scale).xreplace(to_named) / two_pi
-        rhs[om[j]] = sp.collect(sp.expand(f), [ipn, kgate] + list(tw) + [tg] + list(om))
+        rhs[om[j]] = sp.collect(sp.expand(f), [port.current for port in ports] + [kgate] + list(tw) + [tg] + list(om))
 
     # self-check: the named form equals the derivation in the physics symbols
-    _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nseg, tw, tg, om, tau_s)
+    _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, currents)
 
     # ---- ring winding instead of the gate twist ----
     # The winding of the closed ring, wr = sum(tw) + tg, changes only through slips:
@@ -262,22 +298,24 @@ def derive(nseg: int = DEFAULT_NSEG) -> LumpedModel:
     states += [State(f"om{j}", om[j], f"rotation rate of node {j} x tau_s / 2pi [winding per transit time]", sp.Integer(0)) for j in range(n)]
     rhs = {st.symbol: rhs[st.symbol] for st in states}
 
-    physical = _energy_expressions(nseg, tw, tgate, om, derived, P, kgate, rate, ipn)
+    physical = _energy_expressions(nseg, tw, tgate, om, derived, P, kgate, rate, ports)
     return LumpedModel(
         nseg=nseg,
         params=P,
         derived=derived,
-        inputs={"vpn": vpn, "vg": vg},
+        inputs={**{port.voltage.name: port.voltage for port in ports}, "vg": vg},
         intermediates=intermediates,
         states=states,
         rhs=rhs,
-        port_current=ipn,
+        port_current=None if four_terminal else ports[0].current,
         winding=sp.Add(*tw),
         physical=physical,
+        ports=ports,
+        four_terminal=four_terminal,
     )
 
 
-def _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nseg, tw, tg, om, tau_s):
+def _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, currents):
     """Random-point check that the printed (named) equations equal the raw derivation."""
     import random
 
@@ -294,12 +332,14 @@ def _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nse
         S["vartheta"]: vals[P["theta"]],
         S["h"]: vals[P["len"]] / nseg,
         S["k_g"]: 0.37,
-        S["I"]: 0.61,
         gamma: 1.3,
     }
+    for k, sym in enumerate(currents):
+        phys[sym] = 0.61 - 0.2 * k
     zs = {z: rnd.uniform(-1, 1) for z in list(tw) + [tg] + list(om)}
     env_named = dict(env)
-    env_named.update({sp.Symbol("kgate", real=True): 0.37, sp.Symbol("ipn", real=True): 0.61, sp.Symbol("rate", real=True): 1.3})
+    env_named.update({sp.Symbol("kgate", real=True): 0.37, sp.Symbol("rate", real=True): 1.3})
+    env_named.update({named: phys[sym] for sym, named in currents.items()})
     env_named.update(zs)
     tau = env[tau_s]
     two_pi = 2 * float(sp.pi)
@@ -314,7 +354,7 @@ def _verify_named(rhs, derived, intermediates, P, S, rates, psi_rate, gamma, nse
             raise AssertionError(f"named equation of om{j} differs from the derivation: {got} vs {want}")
 
 
-def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ipn) -> dict[str, sp.Expr]:
+def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ports) -> dict[str, sp.Expr]:
     """Energies [J] and powers [W] in terms of the scaled unknowns (for post-processing)."""
     d = dict((str(s), s) for s, _ in derived)
     two_pi = 2 * sp.pi
@@ -332,7 +372,7 @@ def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ipn) -> dict[
         "pumping_power": P["gsp"] * (Om[0] ** 2 + Om[-1] ** 2),
         "gilbert_power": sp.Add(*[dr * w**2 for dr, w in zip(drags, Om)]),
         "slip_power": kgate * rate * thg**2,
-        "joule_power": P["rw"] * ipn**2,
+        "joule_power": sp.Add(*[P[port.resistance] * port.current**2 for port in ports]),
         "twist": sp.Add(*th),
         "gate_twist": thg,
         "gate_stiffness": kgate,

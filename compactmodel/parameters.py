@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-__all__ = ["Parameter", "PARAMETERS", "PARAMETER_NAMES", "ParameterError", "defaults", "validate"]
+__all__ = ["Parameter", "PARAMETERS", "LOOP_PARAMETERS", "PARAMETER_NAMES", "ParameterError", "defaults", "validate"]
 
 
 class ParameterError(ValueError):
@@ -114,28 +114,46 @@ PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)
 _BY_NAME = {p.name: p for p in PARAMETERS}
 
 
-def defaults() -> dict[str, float]:
+def _loop_parameters() -> tuple[Parameter, ...]:
+    """Parameters of the four-terminal ``spin_loop``: ``rw`` split into one wire per contact."""
+    out: list[Parameter] = []
+    for p in PARAMETERS:
+        if p.name == "rw":
+            for k in (1, 2):
+                out.append(Parameter(f"rw{k}", p.unit, f"resistance of the contact-{k} wire (port p{k}-n{k})", p.default / 2, p.lower, p.upper))
+        else:
+            out.append(p)
+    return tuple(out)
+
+
+#: Instance parameters of the four-terminal ``spin_loop`` (``rw1``, ``rw2`` instead of ``rw``).
+LOOP_PARAMETERS: tuple[Parameter, ...] = _loop_parameters()
+
+
+def defaults(table: tuple[Parameter, ...] = PARAMETERS) -> dict[str, float]:
     """The default value of every instance parameter (the reference device)."""
-    return {p.name: p.default for p in PARAMETERS}
+    return {p.name: p.default for p in table}
 
 
-def validate(values: Mapping[str, object] | None = None, **overrides: object) -> dict[str, float]:
+def validate(values: Mapping[str, object] | None = None, *, table: tuple[Parameter, ...] = PARAMETERS, **overrides: object) -> dict[str, float]:
     """Check parameter values and fill in defaults.
 
     Returns a complete ``{name: float}`` dictionary. Raises :class:`ParameterError` for an
     unknown name or a value that is not a finite real number inside the documented range.
+    ``table`` selects the model (``PARAMETERS`` for spin_battery, ``LOOP_PARAMETERS`` for spin_loop).
     """
     given: dict[str, object] = dict(values or {})
     given.update(overrides)
-    unknown = sorted(set(given) - set(_BY_NAME))
+    by_name = {p.name: p for p in table}
+    unknown = sorted(set(given) - set(by_name))
     if unknown:
         raise ParameterError(
             f"unknown parameter(s) {', '.join(repr(u) for u in unknown)}; "
-            f"known parameters are: {', '.join(PARAMETER_NAMES)}"
+            f"known parameters are: {', '.join(by_name)}"
         )
-    out = defaults()
+    out = defaults(table)
     for name, value in given.items():
-        out[name] = _BY_NAME[name].check(value)
+        out[name] = by_name[name].check(value)
     return out
 
 

@@ -8,49 +8,57 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from compactmodel.emit import LIB_PATH, REPO_ROOT, VA_PATH
+from compactmodel.emit import LIB_PATH, REPO_ROOT, VA_LOOP_PATH, VA_PATH
 from compactmodel.lumped import DEFAULT_NSEG, derive
-from compactmodel.parameters import PARAMETERS, defaults
+from compactmodel.parameters import LOOP_PARAMETERS, PARAMETERS, defaults
 
 VA = REPO_ROOT / VA_PATH
 LIB = REPO_ROOT / LIB_PATH
+#: module name -> (file, four-terminal?, parameter table)
+MODELS = {
+    "spin_battery": (REPO_ROOT / VA_PATH, False, PARAMETERS),
+    "spin_loop": (REPO_ROOT / VA_LOOP_PATH, True, LOOP_PARAMETERS),
+}
 
 
-def test_compiles_with_openvaf_front_end():
+@pytest.mark.parametrize("module", list(MODELS))
+def test_compiles_with_openvaf_front_end(module):
     """Compile in a subprocess so OpenVAF's diagnostics (stderr) are shown if it fails."""
+    path, four, _ = MODELS[module]
     code = "import openvaf_py, sys; m = openvaf_py.compile_va(sys.argv[1])[0]; print(m.name, len(m.nodes))"
-    proc = subprocess.run([sys.executable, "-c", code, str(VA)], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     name, nodes = proc.stdout.split()
-    assert name == "spin_battery"
-    model = derive(DEFAULT_NSEG)
-    # 4 pins + internal unknowns + the branch current of the V(wn) source
-    assert int(nodes) == 4 + len(model.states) + 1
+    assert name == module
+    model = derive(DEFAULT_NSEG, four)
+    # pins + internal unknowns + the branch current of the V(wn) source
+    assert int(nodes) == len(model.pins) + len(model.states) + 1
 
 
-@pytest.fixture(scope="module")
-def compiled():
+@pytest.fixture(scope="module", params=list(MODELS))
+def compiled(request):
     import openvaf_py
 
-    return openvaf_py.compile_va(str(VA))[0]
+    path, four, table = MODELS[request.param]
+    return openvaf_py.compile_va(str(path))[0], derive(DEFAULT_NSEG, four), table
 
 
-@pytest.fixture(scope="module")
-def sympy_model():
+def _sympy_model(model, table):
     """Residuals and Jacobian of the SymPy model as numpy functions of (node potentials, params).
 
-    Node order: p, n, gate, wn, internal unknowns; rows: p, n, internal nodes, the V(wn) branch.
+    Node order: pins, then internal unknowns; rows: port pins, internal nodes, the V(wn) branch.
     Resistive part of an internal node: -f; reactive part: tau_s V (tau_s dV/dt = f).
     """
-    model = derive(DEFAULT_NSEG)
-    nodes = ["p", "n", "gate", "wn"] + [st.name for st in model.states]
+    nodes = model.pins + [st.name for st in model.states]
     V = {name: sp.Symbol(f"V_{name}", real=True) for name in nodes}
-    pars = [model.params[p.name] for p in PARAMETERS]
-    subs = {model.inputs["vpn"]: V["p"] - V["n"], model.inputs["vg"]: V["gate"]}
+    pars = [model.params[p.name] for p in table]
+    subs = {port.voltage: V[port.pos] - V[port.neg] for port in model.ports}
+    subs[model.inputs["vg"]] = V["gate"]
     subs.update({st.symbol: V[st.name] for st in model.states})
-    ipn = model.substitute_all(model.port_current).subs(subs)
-    rows = {"p": ipn, "n": -ipn}
-    react = {}
+    rows, react = {}, {}
+    for port in model.ports:
+        current = model.substitute_all(port.current).subs(subs)
+        rows[port.pos], rows[port.neg] = current, -current
     tau = model.substitute_all(model.tau)
     for st in model.states:
         rows[st.name] = -model.substitute_all(model.rhs[st.symbol]).subs(subs)
@@ -66,9 +74,11 @@ def sympy_model():
     return nodes, names, f_res, f_jac, f_q
 
 
-def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
+def test_residuals_and_jacobian_equal_sympy_model(compiled):
     """>= 20 random operating points: every residual and Jacobian entry to 1e-9 relative."""
-    nodes, rows, f_res, f_jac, f_q = sympy_model
+    compiled, model, table = compiled
+    nodes, rows, f_res, f_jac, f_q = _sympy_model(model, table)
+    n_pins = len(model.pins)
     dae = compiled.get_dae_system()
     va_names = [nd["name"] for nd in dae["nodes"]]
     kinds = dict(zip(compiled.param_names, compiled.param_kinds))
@@ -76,14 +86,15 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
     checked = 0
     worst = 0.0
     for trial in range(24):
-        params = defaults()
-        for key in ("len", "stiff", "chi", "damp", "gsp", "theta", "rw", "lgate", "tret", "topen"):
-            params[key] *= float(np.exp(rng.uniform(-1, 1)))
+        params = defaults(table)
+        for key in params:
+            if key not in ("wn0", "vgon"):
+                params[key] *= float(np.exp(rng.uniform(-1, 1)))
         params["vgon"] = float(rng.uniform(0.3, 2.0))
         params["wn0"] = float(rng.uniform(-5, 5))
         pot = {k: float(rng.uniform(-2, 2)) for k in nodes}
         pot["gate"] = float(rng.uniform(-0.3, 1.3) * params["vgon"])  # closed, in between, open
-        args = [pot[k] for k in nodes] + [params[p.name] for p in PARAMETERS]
+        args = [pot[k] for k in nodes] + [params[p.name] for p in table]
         r_sym = np.asarray(f_res(*args), dtype=float).ravel()
         q_sym = np.asarray(f_q(*args), dtype=float).ravel()
         j_sym = np.asarray(f_jac(*args), dtype=float)
@@ -116,7 +127,7 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled, sympy_model):
             i, j = rows.index(row), nodes.index(col)
             scale = np.max(np.abs(j_sym[i]))
             assert dr == pytest.approx(j_sym[i, j], rel=1e-9, abs=1e-12 * scale), (trial, row, col)
-            dq_sym = tau if (row == col and row in nodes[4:]) else 0.0  # d(tau_s V)/dV
+            dq_sym = tau if (row == col and row in nodes[n_pins:]) else 0.0  # d(tau_s V)/dV
             assert dq == pytest.approx(dq_sym, rel=1e-12, abs=0), (trial, row, col)
             worst = max(worst, abs(dr - j_sym[i, j]) / scale)
             checked += 1
@@ -129,15 +140,15 @@ def _parse_va_parameters(text):
     return [(m[3], float(m[4]), m[5] + m[6] + ":" + m[7] + m[8], m[1]) for m in pat.finditer(text)]
 
 
-def _parse_spice_parameters(text):
-    block = text[text.index(".subckt spin_battery ") :]
+def _parse_spice_parameters(text, name="spin_battery"):
+    start = text.index(f".subckt {name} ")
+    header = text[: start]
+    header = header[header.rfind(".ends") + 1 :] if ".ends" in header else header
+    block = text[start:]
     block = block[: block.index(".ends")]
     head = block.split("\n")
     values = [tok.split("=") for tok in head[1].lstrip("+ ").split()]
-    ranges = dict(
-        (m[1], (m[3], m[2]))
-        for m in re.finditer(r'\* @param (\w+) default=\S+ unit="([^"]*)" range="([^"]*)"', text[: text.index(".subckt spin_battery ")])
-    )
+    ranges = dict((m[1], (m[3], m[2])) for m in re.finditer(r'\* @param (\w+) default=\S+ unit="([^"]*)" range="([^"]*)"', header))
     return [(k, float(v), ranges[k][0], ranges[k][1]) for k, v in values]
 
 
@@ -146,31 +157,36 @@ def _canon(range_text):
     return range_text[0] + repr(float(lo)) + ":" + repr(float(hi)) + range_text[-1]
 
 
-def test_parameter_contract_is_identical_in_both_files():
-    va = _parse_va_parameters(VA.read_text())
-    sp_ = _parse_spice_parameters(LIB.read_text())
+@pytest.mark.parametrize("module", list(MODELS))
+def test_parameter_contract_is_identical_in_both_files(module):
+    path, four, table = MODELS[module]
+    va = _parse_va_parameters(path.read_text())
+    sp_ = _parse_spice_parameters(LIB.read_text(), module)
     assert [p[0] for p in va] == [p[0] for p in sp_]
-    required = ["len", "stiff", "chi", "damp", "gsp", "theta", "rw", "wn0", "vgon", "tret"]
+    required = ["len", "stiff", "chi", "damp", "gsp", "theta", "wn0", "vgon", "tret"] + (["rw1", "rw2"] if four else ["rw"])
     assert set(required) <= {p[0] for p in va}
     for a, b in zip(va, sp_):
         assert a[1] == b[1], a[0]  # default
         assert _canon(a[2]) == _canon(b[2]), a[0]  # range
         assert a[3] == b[3], a[0]  # units
-    assert [p[0] for p in va] == [p.name for p in PARAMETERS]
-    assert "module spin_battery(p, n, gate, wn);" in VA.read_text()
-    assert ".subckt spin_battery p n gate wn" in LIB.read_text()
+    assert [p[0] for p in va] == [p.name for p in table]
+    pins = ", ".join(derive(DEFAULT_NSEG, four).pins)
+    assert f"module {module}({pins});" in path.read_text()
+    assert f".subckt {module} {pins.replace(', ', ' ')}\n" in LIB.read_text()
 
 
-def test_defaults_lie_inside_their_ranges():
-    for name, default, rng, _ in _parse_va_parameters(VA.read_text()):
+@pytest.mark.parametrize("module", list(MODELS))
+def test_defaults_lie_inside_their_ranges(module):
+    for name, default, rng, _ in _parse_va_parameters(MODELS[module][0].read_text()):
         lo, hi = (float(x) for x in rng[1:-1].split(":"))
         assert (lo < default if rng[0] == "(" else lo <= default), name
         assert (default < hi if rng[-1] == ")" else default <= hi), name
 
 
-def test_no_integer_division_and_no_idt():
+@pytest.mark.parametrize("module", list(MODELS))
+def test_no_integer_division_and_no_idt(module):
     """OpenVAF accepts integer 1/2 (= 0) silently: the printer must never emit one."""
-    body = VA.read_text()
+    body = MODELS[module][0].read_text()
     code = "\n".join(ln.split("//")[0] for ln in body.splitlines())
     assert not re.search(r"(?<![\w.])\d+\s*/\s*\d+(?![\w.])", code)
     assert "idt(" not in code
