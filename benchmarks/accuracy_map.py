@@ -29,8 +29,9 @@ from __future__ import annotations
 
 import os
 
-for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_v, "1")  # one BLAS thread per worker process
+if __name__ == "__main__":
+    for _v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_v, "1")  # one BLAS thread per worker process (set before numpy loads)
 
 import argparse
 import datetime as _dt
@@ -391,9 +392,14 @@ def render(data) -> tuple[str, str]:
             f"{len(fail_half)} of {len(results)} regimes exceed 1 %: " +
             "; ".join(f"{regime(r)}: {_e(_get(r, 'ac_half', nd))} (needs nseg {_needed(r, 'ac_half', TARGET_AC, nsegs)})"
                       for r in fail_half) + ".")
+        rmax = max(results, key=lambda r: r["alpha"])
+        pp = rmax["params"]
+        sv = 1j * math.pi * math.sqrt(pp["stiff"] / pp["chi"]) / pp["len"]  # s = i 2 pi u/(2L)
+        kabs = abs(np.sqrt((pp["chi"] * sv**2 + pp["damp"] * sv) / pp["stiff"]))
         add("  All failures are in the strongly damped (diffusive) regimes: there the field varies on the "
-            "diffusion length sqrt(2A/(alpha s omega)), which at u/(2L) and alpha = 0.1 is L/32 = one section "
-            "of the default model, so the lumped sections do not resolve it. The error falls as 1/nseg^2.")
+            f"length 1/|k| = |A/(chi s^2 + alpha s s)|^(1/2), which at u/(2L) and alpha = {rmax['alpha']:g} is "
+            f"L/{kabs * pp['len']:.0f}, about one section of the default model (h = L/{nd}), so the sections do not "
+            "resolve it. The error falls as 1/nseg^2.")
     else:
         add(f"* Port impedance up to u/(2L): worst {_e(w_half)} ({regime(r_half)}): within 1 % everywhere.")
     add(f"* Up to u/L the worst error is {_e(w_full)} ({regime(r_full)}).")
@@ -635,7 +641,7 @@ def main(argv=None) -> int:
         if any("failed" in r for r in data["results"]):
             print("some regimes failed; see stderr", file=sys.stderr)
     print(write_outputs(data, ns.out_dir))
-    print(f"\nwrote {json_path}, {ns.out_dir / MD_PATH.name}, {ns.out_dir / PNG_PATH.name}")
+    print(f"\nwrote {'' if ns.plot_only else f'{json_path}, '}{ns.out_dir / MD_PATH.name}, {ns.out_dir / PNG_PATH.name}")
     return 1 if any("failed" in r for r in data["results"]) else 0
 
 
