@@ -15,7 +15,7 @@ from .emit import LIB_PATH, REPO_ROOT
 from .parameters import PARAMETER_NAMES, ParameterError, validate
 from .printers import format_real
 
-__all__ = ["instance_line", "param_block", "library_path", "ChargeStoreRelease", "ac_deck", "subckt_name"]
+__all__ = ["instance_line", "param_block", "library_path", "ChargeStoreRelease", "ac_deck", "current_drive_deck", "subckt_name"]
 
 
 def library_path() -> Path:
@@ -121,6 +121,32 @@ def ac_deck(params: Mapping[str, float] | None, f_start: float, f_stop: float, p
             f"Vg gate 0 {f(values['vgon'])}",
             instance_line("X1", ("p", "0", "gate", "wn"), values, subckt),
             f".ac dec {points_per_decade} {f(f_start)} {f(f_stop)}",
+            ".end",
+            "",
+        ]
+    )
+
+
+def current_drive_deck(
+    params: Mapping[str, float] | None,
+    points: Sequence[tuple[float, float]],
+    t_stop: float,
+    tmax: float,
+    subckt: str = "spin_battery",
+) -> str:
+    """Transient deck: a PWL current (``points`` = (time [s], current [A])) into p, n grounded,
+    the gate held open at ``vgon``; ``tmax`` is the largest time step [s]."""
+    values = validate(params or {})
+    f = format_real
+    pwl = " ".join(f"{f(t)} {f(i)}" for t, i in points)
+    return "\n".join(
+        [
+            "spin battery: current drive, gate open",
+            f".include {library_path()}",
+            f"I1 0 p pwl({pwl})",
+            f"Vg gate 0 {f(values['vgon'])}",
+            instance_line("X1", ("p", "0", "gate", "wn"), values, subckt),
+            f".tran {f(tmax / 10)} {f(t_stop)} 0 {f(tmax)}",
             ".end",
             "",
         ]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from compactmodel import reference
-from compactmodel.netlist import instance_line, library_path
+from compactmodel.netlist import current_drive_deck
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import defaults
 
@@ -12,19 +12,7 @@ from compactmodel.parameters import defaults
 def _charge_release(p, t_ramp=100e-12, t_on=1.5e-9, t_end=3e-9, current=0.3e-3):
     """Current ramps up over t_ramp, holds, ramps down at t_on (gate open throughout)."""
     pts = [(0.0, 0.0), (t_ramp, current), (t_on, current), (t_on + t_ramp, 0.0), (t_end, 0.0)]
-    pwl = " ".join(f"{t!r} {i!r}" for t, i in pts)
-    deck = "\n".join(
-        [
-            "charge and free release",
-            f".include {library_path()}",
-            f"I1 0 p pwl({pwl})",
-            f"Vg gate 0 {p['vgon']!r}",
-            instance_line("X1", ("p", "0", "gate", "wn"), p),
-            f".tran 0.1p {t_end!r} 0 2p",
-            ".end",
-        ]
-    )
-    vec = run_netlist(deck + "\n")
+    vec = run_netlist(current_drive_deck(p, pts, t_end, 2e-12))
     ts, ws = np.real(vec["time"]), np.real(vec["wn"]) * 2 * np.pi
 
     def drive(t):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from compactmodel.emit import REPO_ROOT, VA_PATH
-from compactmodel.netlist import instance_line, library_path
+from compactmodel.netlist import current_drive_deck
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import defaults
 from compactmodel.vajax_runner import run_charge_transient
@@ -14,18 +14,7 @@ def test_vajax_charge_transient_matches_ngspice():
     p = defaults()
     current, t_stop, t_rise, dt = 0.3e-3, 3e-9, 30e-12, 2e-12
     t_va, wn_va = run_charge_transient(REPO_ROOT / VA_PATH, p, current, t_stop, dt, gate_voltage=p["vgon"], t_rise=t_rise)
-    deck = "\n".join(
-        [
-            "charge",
-            f".include {library_path()}",
-            f"I1 0 p pwl(0 0 {t_rise!r} {current!r})",
-            f"Vg gate 0 {p['vgon']!r}",
-            instance_line("X1", ("p", "0", "gate", "wn"), p),
-            f".tran {dt / 10!r} {t_stop!r} 0 {dt!r}",
-            ".end",
-        ]
-    )
-    vec = run_netlist(deck + "\n")
+    vec = run_netlist(current_drive_deck(p, [(0.0, 0.0), (t_rise, current)], t_stop, dt))
     t_sp, wn_sp = np.real(vec["time"]), np.real(vec["wn"])
     assert t_va[-1] == pytest.approx(t_stop, rel=1e-6)
     final = p["theta"] * current * p["len"] / (2 * np.pi * p["stiff"])
