@@ -22,7 +22,7 @@ from .printers import SpicePrinter, VerilogAPrinter, format_real
 __all__ = ["spice_subckt", "spice_library", "verilog_a_module", "generated_files", "write_generated", "main"]
 
 #: Section counts shipped as extra subcircuits ``spin_battery_n<N>`` beside the default.
-EXTRA_NSEGS = (4, 8, 16, 64)
+EXTRA_NSEGS = (4, 8, 16, 32, 64)
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LIB_PATH = Path("netlists") / "spin_battery.lib"
@@ -65,16 +65,81 @@ def _state_nodes(model: LumpedModel) -> dict[sp.Symbol, str]:
     return nodes
 
 
-def _intermediate_args(model: LumpedModel) -> dict[sp.Symbol, list[sp.Symbol]]:
-    """Inputs/states each intermediate depends on (after expanding earlier intermediates)."""
-    order = list(model.inputs.values()) + model.state_symbols()
+def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) -> dict[sp.Symbol, list[sp.Symbol]]:
+    """Inputs/states each intermediate depends on (after expanding earlier intermediates).
+
+    Intermediates in ``as_nodes`` are realised as circuit nodes: they are arguments of later
+    intermediates, not expanded into them.
+    """
+    order = list(model.inputs.values()) + model.state_symbols() + [s for s, _ in model.intermediates if s in as_nodes]
     expanded: dict[sp.Symbol, sp.Expr] = {}
     args = {}
     for sym, expr in model.intermediates:
         full = expr.subs(expanded)
-        expanded[sym] = full
+        if sym not in as_nodes:
+            expanded[sym] = full
         args[sym] = [z for z in order if z in full.free_symbols]
     return args
+
+
+#: Node of each algebraic intermediate in the subcircuit.
+_NODE_NAMES = {"wsum": "ws"}
+
+
+def _is_linear(expr: sp.Expr, variables: set[sp.Symbol], params: set[sp.Symbol]) -> bool:
+    """True if ``expr`` is linear in ``variables`` with parameter-only coefficients."""
+    if not expr.free_symbols <= variables | params:
+        return False
+    return all(not (sp.diff(expr, x).free_symbols & variables) for x in variables)
+
+
+def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
+    """Split the model for a circuit of linear elements plus a few B-sources.
+
+    At a fixed gate the loop is linear: only the gate law (kgate, rate) is not. Returns
+    (linear_intermediates, node_intermediates, rows, port_rows):
+
+    * linear_intermediates: intermediates linear in the inputs/states (substituted away);
+    * node_intermediates: the linear intermediates named in ``_NODE_NAMES`` (the wire's
+      winding, a sum over every section), realised as algebraic nodes so that a B-source
+      reads one node, not every section;
+    * rows[state] = ({variable: coefficient}, remainder) with f = sum(coefficient*variable) + remainder,
+      the remainder holding every term with a nonlinear intermediate (printed as a B-source);
+    * port_rows[port] = {variable: coefficient} for the port current.
+    """
+    variables = set(model.inputs.values()) | set(model.state_symbols())
+    full: dict[sp.Symbol, sp.Expr] = {}
+    linear, nonlinear = {}, set()
+    for sym, expr in model.intermediates:
+        e = sp.expand(expr.xreplace(full))
+        full[sym] = e
+        (linear.__setitem__(sym, e) if _is_linear(e, variables, params) else nonlinear.add(sym))
+    # named linear intermediates (sums over every section) become algebraic nodes
+    node_rows: dict[sp.Symbol, dict] = {}
+    for sym, expr in model.intermediates:
+        if sym in linear and sym.name in _NODE_NAMES:
+            e = sp.expand(expr.xreplace({k: v for k, v in linear.items() if k not in node_rows}))
+            node_rows[sym] = {x: sp.simplify(e.coeff(x)) for x in _sorted(model, e.free_symbols & (variables | set(node_rows)))}
+    rows = {}
+    for st in model.states:
+        f = sp.expand(model.rhs[st.symbol])
+        lin_terms, rem_terms = [], []
+        for term in sp.Add.make_args(f):
+            (rem_terms if term.free_symbols & nonlinear else lin_terms).append(term)
+        lin = sp.expand(sp.Add(*lin_terms).xreplace(linear))
+        assert _is_linear(lin, variables, params), (st.name, lin)
+        coeffs = {x: sp.simplify(lin.coeff(x)) for x in _sorted(model, lin.free_symbols & variables)}
+        rows[st.symbol] = (coeffs, sp.Add(*rem_terms))
+    port_rows = {}
+    for port in model.ports:
+        e = linear[port.current]
+        port_rows[port] = {x: sp.simplify(e.coeff(x)) for x in _sorted(model, e.free_symbols & variables)}
+    return linear, node_rows, rows, port_rows
+
+
+def _sorted(model: LumpedModel, symbols) -> list[sp.Symbol]:
+    order = {s: i for i, s in enumerate(list(model.inputs.values()) + model.state_symbols() + [s for s, _ in model.intermediates])}
+    return sorted(symbols, key=lambda s: order[s])
 
 
 def _param_doc_lines(comment: str, table=PARAMETERS) -> list[str]:
@@ -106,30 +171,76 @@ def _header(comment: str, model: LumpedModel, name: str) -> list[str]:
 
 
 def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
-    """One ``.subckt`` for ``model``."""
+    """One ``.subckt`` for ``model``.
+
+    At a fixed gate the loop is linear, so it is written with linear elements: a capacitor
+    tau_s per unknown and voltage-controlled current sources (G) for the coupling
+    coefficients. Only the terms with the gate law (the gated link's stiffness and the slip
+    rate) are B-sources. A generator-time check proves that the elements add up to the
+    SymPy equations, row by row.
+    """
     params = set(model.params.values()) | {s for s, _ in model.derived}
+    linear, node_rows, rows, port_rows = _linear_split(model, params)
     nodes = _state_nodes(model)
-    args = _intermediate_args(model)
-    call_spice = {s: f"{s.name}({', '.join(nodes[a] for a in args[s])})" for s in args}
-    call_body = {s: f"{s.name}({', '.join(a.name for a in args[s])})" for s in args}
+    node_of = {sym: _NODE_NAMES.get(sym.name, sym.name) for sym in node_rows}
+    nodes.update({sym: f"V({node_of[sym]})" for sym in node_rows})
+    as_nodes = frozenset(node_rows)
+    defs = dict(model.intermediates)
+    needed: list[sp.Symbol] = []  # intermediates the B-sources use (as .func), in definition order
+    stack = [s for coeffs, rem in rows.values() for s in rem.free_symbols if s in defs and s not in as_nodes]
+    while stack:
+        sym = stack.pop()
+        if sym not in needed:
+            needed.append(sym)
+            stack += [s for s in defs[sym].free_symbols if s in defs and s not in as_nodes]
+    needed = _sorted(model, needed)
+    args = {s: a for s, a in _intermediate_args(model, as_nodes).items() if s in needed}
+    call_spice = {s: f"{s.name}({', '.join(nodes[a] for a in args[s])})" for s in needed}
+    call_body = {s: f"{s.name}({', '.join(a.name for a in args[s])})" for s in needed}
     b_print = SpicePrinter(nodes, params, call_spice, braces=True)
     plain = SpicePrinter({}, params, call_body, braces=False)
+    pins = {sym: (port.pos, port.neg) for port in model.ports for sym in [port.voltage]}
+    pins[model.inputs["vg"]] = ("gate", "0")
 
-    body = ["* electrical port(s): V = wire resistance * I + spin-motive force"]
+    def ctrl(x: sp.Symbol) -> str:
+        return " ".join(pins.get(x, (nodes[x][2:-1], "0")))
+
+    def gain(c: sp.Expr) -> str:
+        return format_real(float(c)) if c.is_number else b_print.doprint(c)
+
+    body = ["* electrical port(s): I = (V - spin-motive force) / wire resistance, as G elements"]
     for k, port in enumerate(model.ports, start=1):
         label = "" if len(model.ports) == 1 else str(k)
-        body.append(f"B_port{label} {port.pos} {port.neg} I = {b_print.doprint(port.current)}")
-    body.append("* internal unknowns: tau_s dV/dt = f  ->  C = tau_s, B-source current -f")
+        for x, c in port_rows[port].items():
+            body.append(f"G_port{label}_{ctrl(x).split()[0]} {port.pos} {port.neg} {ctrl(x)} {gain(c)}")
+    for sym, coeffs in node_rows.items():
+        body.append(f"* {node_of[sym]}: algebraic node, V({node_of[sym]}) = {sym.name} = {sp.sstr(defs[sym])}")
+        body.append(f"G_{node_of[sym]} {node_of[sym]} 0 {node_of[sym]} 0 1.0")
+        for x, c in coeffs.items():
+            body.append(f"G_{node_of[sym]}_{ctrl(x).split()[0]} 0 {node_of[sym]} {ctrl(x)} {gain(c)}")
+    body.append("* internal unknowns: tau_s dV/dt = f, f = sum of G-element currents (+ a B-source for the gate law)")
     for st in model.states:
+        coeffs, rem = rows[st.symbol]
         body.append(f"* {st.name}: {st.meaning}")
         body.append(f"C_{st.name} {st.name} 0 {{tau_s}}")
-        body.append(f"B_{st.name} {st.name} 0 I = {b_print.doprint(sp.expand(-model.rhs[st.symbol]))}")
-    body.append("* output: stored winding number")
-    body.append(f"B_wn wn 0 V = {b_print.doprint(model.winding)}")
+        for x, c in coeffs.items():
+            if x == st.symbol:
+                body.append(f"G_{st.name} {st.name} 0 {st.name} 0 {gain(-c)}")
+            else:
+                body.append(f"G_{st.name}_{ctrl(x).split()[0]} 0 {st.name} {ctrl(x)} {gain(c)}")
+        if rem != 0:
+            body.append(f"B_{st.name} {st.name} 0 I = {b_print.doprint(sp.expand(-rem))}")
+    body.append("* output: stored winding number of the wire (an ideal source)")
+    wsum = [s for s in node_rows if s.name == "wsum"]
+    if wsum and sp.expand(model.winding - linear[wsum[0]]) == 0:
+        body.append(f"E_wn wn 0 {node_of[wsum[0]]} 0 1.0")
+    else:
+        body.append(f"B_wn wn 0 V = {b_print.doprint(model.winding)}")
     body.append("* start of a transient: the stored twist equals wn0 (relaxed gate link)")
     ics = [f"v({st.name})={{{plain.doprint(st.initial)}}}" for st in model.states if st.initial != 0]
     for i in range(0, len(ics), 6):
         body.append(".ic " + " ".join(ics[i : i + 6]))
+    _check_split(model, linear, node_rows, rows, port_rows)
 
     lines = _header("*", model, name)
     lines.append(f".subckt {name} {' '.join(model.pins)}")
@@ -140,13 +251,33 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     lines.append("* equation coefficients (evaluated once by numparam)")
     for expr, cname in b_print.coefficients.items():
         lines.append(f".param {cname}={{{plain.doprint(expr)}}}")
-    lines.append("* gate, leakage and port laws (functions of node voltages)")
-    for sym, expr in model.intermediates:
+    lines.append("* gate and leakage laws (functions of node voltages)")
+    for sym in needed:
+        expr = defs[sym]
         arglist = ", ".join(a.name for a in args[sym])
         lines.append(f".func {sym.name}({arglist}) {{{plain.doprint(expr)}}}")
     lines += body
     lines.append(f".ends {name}")
     return "\n".join(lines) + "\n"
+
+
+def _check_split(model: LumpedModel, linear, node_rows, rows, port_rows) -> None:
+    """Generator-time proof that the element stamps reproduce the SymPy equations."""
+    full_nl = {}
+    for sym, expr in model.intermediates:
+        full_nl[sym] = sp.expand(expr.xreplace(full_nl))
+    for st in model.states:
+        coeffs, rem = rows[st.symbol]
+        rebuilt = sum(c * x for x, c in coeffs.items()) + rem.xreplace(full_nl)
+        want = model.rhs[st.symbol].xreplace(full_nl)
+        if sp.expand(rebuilt - want) != 0:
+            raise AssertionError(f"linear split of row {st.name} does not reproduce the model")
+    for port, coeffs in port_rows.items():
+        if sp.expand(sum(c * x for x, c in coeffs.items()) - full_nl[port.current]) != 0:
+            raise AssertionError(f"port current of {port.pos} not reproduced")
+    for sym, coeffs in node_rows.items():
+        if sp.expand(sum(c * x for x, c in coeffs.items()) - full_nl[sym]) != 0:
+            raise AssertionError(f"node {sym} not reproduced")
 
 
 def spice_library(default_nseg: int = DEFAULT_NSEG, extra: tuple[int, ...] = EXTRA_NSEGS) -> str:

@@ -4,7 +4,11 @@ Starting point: the Lagrangian and Rayleigh densities of :mod:`compactmodel.cont
 (eqs. 3-5 plus Gilbert damping) and the contact conditions eq. (6). The order parameter
 is expanded in ``nseg`` linear finite elements,
 
-    phi(x, t) = sum_j phi_j(t) N_j(x),    N_j the hat functions on a uniform mesh h = L/nseg,
+    phi(x, t) = sum_j phi_j(t) N_j(x),    N_j the hat functions on a graded mesh,
+
+whose sections are finest at the two contacts (see :func:`section_fractions`: in the
+diffusive, strongly damped regime the field at the port frequency penetrates only a skin
+depth ~ L/30 from each contact, and a uniform mesh wastes its sections in the middle);
 
 the exchange energy is integrated exactly and the kinetic (chi) and Gilbert terms by
 nodal quadrature (the 'lumped mass' Galerkin method), so every element is a realisable
@@ -35,10 +39,37 @@ import sympy as sp
 from . import gate as gate_law
 from .parameters import LOOP_PARAMETERS, PARAMETERS, check_nseg
 
-__all__ = ["LumpedModel", "derive", "DEFAULT_NSEG", "param_symbols"]
+__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols"]
 
-#: Section count of the shipped subcircuit and module.
-DEFAULT_NSEG = 32
+#: Section count of the shipped subcircuit and module (chosen with the accuracy map,
+#: docs/accuracy_map.md: the smallest graded mesh within 1 % of the exact port impedance up
+#: to u/(2L) in every regime of the map, with a margin of about 2).
+DEFAULT_NSEG = 48
+
+#: Mesh grading: section k (from either contact) is GRADING_RATIO**k times the first one,
+#: capped at GRADING_CAP times it. Exact rationals, so the derivation stays exact.
+GRADING_RATIO = sp.Rational(5, 4)
+GRADING_CAP = 12
+
+MESHES = ("graded", "uniform")
+
+
+def section_fractions(nseg: int, mesh: str = "graded") -> tuple[sp.Rational, ...]:
+    """Section lengths as fractions of L (exact rationals summing to 1), contact 1 first.
+
+    ``graded``: w_k proportional to min(r^min(k, nseg-1-k), cap) with r = GRADING_RATIO and
+    cap = GRADING_CAP, symmetric about the middle; the sections next to the contacts are the
+    finest (for nseg = 48: L/397 at the contacts, L/33 in the middle). ``uniform``: L/nseg.
+    """
+    nseg = check_nseg(nseg)
+    if mesh == "uniform":
+        weights = [sp.Integer(1)] * nseg
+    elif mesh == "graded":
+        weights = [sp.Min(GRADING_RATIO ** min(k, nseg - 1 - k), GRADING_CAP) for k in range(nseg)]
+    else:
+        raise ValueError(f"mesh = {mesh!r}: allowed values are {', '.join(MESHES)}")
+    total = sp.Add(*weights)
+    return tuple(sp.Rational(w) / total for w in weights)
 
 #: Scale conductance of the internal-node equations [S]: currents are O(1) A.
 G_SCALE = 1
@@ -83,6 +114,7 @@ class LumpedModel:
     Attributes
     ----------
     nseg : number of sections.
+    fractions : section lengths / L (exact rationals), contact 1 (x = 0) first.
     params : instance-parameter symbols.
     derived : ordered (symbol, expression) definitions depending on parameters only.
     inputs : ``vpn`` (V(p,n)) and ``vg`` (V(gate)) symbols.
@@ -106,6 +138,8 @@ class LumpedModel:
     physical: dict[str, sp.Expr] = field(default_factory=dict)
     ports: list[Port] = field(default_factory=list)
     four_terminal: bool = False
+    fractions: tuple[sp.Rational, ...] = ()
+    mesh: str = "graded"
 
     @property
     def pins(self) -> list[str]:
@@ -129,8 +163,10 @@ class LumpedModel:
         return expr
 
 
-def _galerkin_equations(nseg: int, four_terminal: bool = False):
+def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
     """Euler-Lagrange-Rayleigh equations of the discretised loop (physics symbols).
+
+    Section k has length c_k h with h = L/nseg the mean section length and c_k = nseg w_k.
 
     Returns (eqs, coords, vel, acc, psi_rate_eq, syms) where eqs[j] = 0 is the equation of
     phi_j, written as  m_j phi_j'' = force_j.
@@ -154,9 +190,10 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False):
     kinetic_e = nodal(chi * phidot_e**2 / 2)
     gilbert_e = nodal(a_s * phidot_e**2 / 2)
 
-    U = sum(exchange_e.subs({qa: q[k], qb: q[k + 1]}) for k in range(nseg))
-    T = sum(kinetic_e.subs({va: v[k], vb: v[k + 1]}) for k in range(nseg))
-    Ray = sum(gilbert_e.subs({va: v[k], vb: v[k + 1]}) for k in range(nseg))
+    c = [nseg * w for w in (fractions or [sp.Rational(1, nseg)] * nseg)]
+    U = sum(exchange_e.subs({qa: q[k], qb: q[k + 1], h: c[k] * h}) for k in range(nseg))
+    T = sum(kinetic_e.subs({va: v[k], vb: v[k + 1], h: c[k] * h}) for k in range(nseg))
+    Ray = sum(gilbert_e.subs({va: v[k], vb: v[k + 1], h: c[k] * h}) for k in range(nseg))
     Ray += g * (v[0] ** 2 + v[-1] ** 2) / 2  # spin pumping into both contacts, eq. (6)
     theta_g = q[-1] - q[0] + psi
     U += kg * theta_g**2 / 2  # gated section
@@ -179,16 +216,17 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False):
 
 
 @lru_cache(maxsize=None)
-def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False) -> LumpedModel:
-    """Derive the scaled lumped model with ``nseg`` sections.
+def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "graded") -> LumpedModel:
+    """Derive the scaled lumped model with ``nseg`` sections on the ``mesh`` of :func:`section_fractions`.
 
     ``four_terminal=False``: ``spin_battery`` (p, n: both contacts in series, wire resistance rw).
     ``four_terminal=True``: ``spin_loop`` (p1, n1 at x = 0 and p2, n2 at x = L, wires rw1, rw2);
     wiring n1 to p2 gives back the battery.
     """
     nseg = check_nseg(nseg)
+    fractions = section_fractions(nseg, mesh)
     P = param_symbols(LOOP_PARAMETERS if four_terminal else PARAMETERS)
-    eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg, four_terminal)
+    eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg, four_terminal, fractions)
     n = nseg + 1
 
     # ---- first-order form in twists and rotation rates (physics symbols) ----
@@ -218,7 +256,7 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False) -> LumpedModel
     L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
     derived = [
         (tau_s, L * sp.sqrt(chi / Aq)),  # transit time L/u [s]
-        (hseg, L / nseg),  # section length [m]
+        (hseg, L / nseg),  # mean section length [m]
         (kgate0, Aq / P["lgate"]),  # closed-gate link stiffness [J/rad]
         (rate_closed, gate_law.closed_relaxation_rate(L, P["lgate"], P["tret"])),  # [1/s]
         (rate_open, 1 / P["topen"]),  # [1/s]
@@ -286,19 +324,21 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False) -> LumpedModel
     # a row scale, harmless to LU, instead of a tiny term beside O(1) ones (ill-conditioned).
     wr = sp.Symbol("wr", real=True)
     tgate = sp.Symbol("tgate", real=True)
+    wsum = sp.Symbol("wsum", real=True)
     rhs_wr = sp.expand(rhs[tg] + sum(rhs[z] for z in tw))
     assert sp.expand(rhs_wr + rate * tau_s * tg) == 0, rhs_wr
     rhs = {z: (f.xreplace({tg: tgate})) for z, f in rhs.items() if z != tg}
     rhs[wr] = -rate * tau_s * tgate
-    intermediates.append((tgate, wr - sp.Add(*tw)))
+    intermediates.append((wsum, sp.Add(*tw)))  # winding of the wire (x = 0 .. L)
+    intermediates.append((tgate, wr - wsum))
 
     wn0 = P["wn0"]
-    states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 / nseg) for k in range(nseg)]
+    states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 * fractions[k]) for k in range(nseg)]
     states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wn0 * (1 + P["lgate"] / L)))
     states += [State(f"om{j}", om[j], f"rotation rate of node {j} x tau_s / 2pi [winding per transit time]", sp.Integer(0)) for j in range(n)]
     rhs = {st.symbol: rhs[st.symbol] for st in states}
 
-    physical = _energy_expressions(nseg, tw, tgate, om, derived, P, kgate, rate, ports)
+    physical = _energy_expressions(fractions, tw, tgate, om, derived, P, kgate, rate, ports)
     return LumpedModel(
         nseg=nseg,
         params=P,
@@ -312,6 +352,8 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False) -> LumpedModel
         physical=physical,
         ports=ports,
         four_terminal=four_terminal,
+        fractions=fractions,
+        mesh=mesh,
     )
 
 
@@ -354,19 +396,20 @@ def _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, cur
             raise AssertionError(f"named equation of om{j} differs from the derivation: {got} vs {want}")
 
 
-def _energy_expressions(nseg, tw, tg, om, derived, P, kgate, rate, ports) -> dict[str, sp.Expr]:
+def _energy_expressions(fractions, tw, tg, om, derived, P, kgate, rate, ports) -> dict[str, sp.Expr]:
     """Energies [J] and powers [W] in terms of the scaled unknowns (for post-processing)."""
     d = dict((str(s), s) for s, _ in derived)
+    nseg = len(fractions)
     two_pi = 2 * sp.pi
     Om = [two_pi * o / d["tau_s"] for o in om]
     th = [two_pi * t for t in tw]
     thg = two_pi * tg
-    h = d["hseg"]
-    kseg = P["stiff"] / h
-    masses = [P["chi"] * h / 2] + [P["chi"] * h] * (nseg - 1) + [P["chi"] * h / 2]
-    drags = [P["damp"] * h / 2] + [P["damp"] * h] * (nseg - 1) + [P["damp"] * h / 2]
+    hs = [nseg * w * d["hseg"] for w in fractions]  # section lengths [m]
+    node_len = [hs[0] / 2] + [(hs[k - 1] + hs[k]) / 2 for k in range(1, nseg)] + [hs[-1] / 2]  # lumped nodal lengths
+    masses = [P["chi"] * x for x in node_len]
+    drags = [P["damp"] * x for x in node_len]
     return {
-        "twist_energy": sp.Add(*[kseg * x**2 / 2 for x in th]),
+        "twist_energy": sp.Add(*[P["stiff"] / hk * x**2 / 2 for hk, x in zip(hs, th)]),
         "gate_energy": kgate * thg**2 / 2,
         "kinetic_energy": sp.Add(*[m * w**2 / 2 for m, w in zip(masses, Om)]),
         "pumping_power": P["gsp"] * (Om[0] ** 2 + Om[-1] ** 2),

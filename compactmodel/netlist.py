@@ -109,14 +109,24 @@ class ChargeStoreRelease:
         )
 
 
-def ac_deck(params: Mapping[str, float] | None, f_start: float, f_stop: float, points_per_decade: int = 40, subckt: str = "spin_battery") -> str:
-    """Port impedance deck: 1 A ac into p with the gate open; Z(f) = V(p)."""
+def ac_deck(
+    params: Mapping[str, float] | None,
+    f_start: float,
+    f_stop: float,
+    points_per_decade: int = 40,
+    subckt: str = "spin_battery",
+    library: str | Path | None = None,
+) -> str:
+    """Port impedance deck: 1 A ac into p with the gate open; Z(f) = V(p).
+
+    ``library``: file that defines ``subckt`` (default: the shipped library).
+    """
     values = validate(params or {})
     f = format_real
     return "\n".join(
         [
             "spin battery: port impedance",
-            f".include {library_path()}",
+            f".include {Path(library).resolve() if library else library_path()}",
             "Iac 0 p dc 0 ac 1",
             f"Vg gate 0 {f(values['vgon'])}",
             instance_line("X1", ("p", "0", "gate", "wn"), values, subckt),

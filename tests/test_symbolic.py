@@ -90,7 +90,8 @@ def test_lumped_static_twist_and_energy_equal_eqs_7_and_8(nseg):
     z = np.linalg.solve(J, -g_(np.zeros(size)))
     twist = 2 * np.pi * z[:n].sum()
     assert twist == pytest.approx(p["theta"] * current * p["len"] / p["stiff"], rel=1e-12)
-    energy = p["stiff"] / (p["len"] / n) * np.sum((2 * np.pi * z[:n]) ** 2) / 2
+    lengths = p["len"] * np.array([float(w) for w in model.fractions])  # section lengths [m]
+    energy = np.sum(p["stiff"] / lengths * (2 * np.pi * z[:n]) ** 2) / 2
     assert energy == pytest.approx((p["theta"] * current) ** 2 * p["len"] / (2 * p["stiff"]), rel=1e-12, abs=0)
 
 
@@ -131,14 +132,18 @@ def _lcapy_impedance(nseg):
     """
     from lcapy import Circuit
 
+    from compactmodel.lumped import section_fractions
+
+    frac = section_fractions(nseg)  # the graded mesh of the shipped model, exact rationals
+    node = [frac[0] / 2] + [(frac[j - 1] + frac[j]) / 2 for j in range(1, nseg)] + [frac[-1] / 2]
     lines = ["P1 1 0", "Rw 1 2 R", "TF1 m0 m%d 2 0 {1/vartheta}" % nseg]
     for j in range(nseg + 1):
-        w = "1/2" if j in (0, nseg) else "1"
-        drag = f"alpha_s*L/{nseg}*{w}" + (" + g" if j in (0, nseg) else "")
-        lines.append(f"C{j} m{j} 0 {{chi*L/{nseg}*{w}}}")
+        w = f"({node[j]})"
+        drag = f"alpha_s*L*{w}" + (" + g" if j in (0, nseg) else "")
+        lines.append(f"C{j} m{j} 0 {{chi*L*{w}}}")
         lines.append(f"G{j} m{j} 0 {{1/({drag})}}".replace("G", "Rg", 1))
     for k in range(1, nseg + 1):
-        lines.append(f"L{k} m{k - 1} m{k} {{L/({nseg}*A)}}")
+        lines.append(f"L{k} m{k - 1} m{k} {{L*({frac[k - 1]})/A}}")
     Z = Circuit("\n".join(lines)).impedance(1, 0).sympy
     by_name = {str(x): x for x in (A, chi, alpha_s, g, vartheta, R, L, s)}
     return Z.subs({sym: by_name[str(sym)] for sym in Z.free_symbols if str(sym) in by_name})
