@@ -16,7 +16,7 @@ For every section count nseg and every regime (g / sqrt(A chi), alpha) this meas
 
 The transient errors per nseg are those of the *lumped equations themselves* (the SymPy model
 the subcircuit is printed from, solved exactly with matrix exponentials), so they measure the
-sectioning only. For the default nseg = 32 the same transients also run in ngspice, with tight
+sectioning only. For the default nseg the same transients also run in ngspice, with tight
 (reltol = 1e-5) and default (reltol = 1e-3) time-step control, to show ngspice's own error.
 
 Outputs: docs/accuracy_map.json (cache), docs/accuracy_map.md (tables), docs/accuracy_map.png.
@@ -53,8 +53,10 @@ sys.path.insert(0, str(ROOT))
 
 import bench_common as bc  # noqa: E402
 
-NSEGS = (1, 2, 4, 8, 16, 32, 64, 128)
-DEFAULT_NSEG = 32
+from compactmodel.lumped import DEFAULT_NSEG  # noqa: E402
+
+NSEGS = (1, 2, 4, 8, 16, 32, 48, 64, 128)
+UNIFORM_NSEGS = (32, 48, 128)  # uniform sections, port impedance only: what the grading buys
 G_RATIOS = (0.1, 0.3, 1.0, 3.0, 10.0)
 ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1)
 REF_CELLS = (512, 256)  # truth, grid check
@@ -212,6 +214,8 @@ def run_regime(key):
         }
         for nseg in cfg["nsegs"]:
             res["ac"][str(nseg)] = _ac_errors(lib, p, nseg)
+        for nseg in cfg["uniform"]:
+            res["ac"][f"u{nseg}"] = _ac_errors(lib, p, f"u{nseg}")
         res["transients"] = {
             "fast": _transients(lib, p, "fast", FAST_RAMP),
             "band": _transients(lib, p, "band", 2 * bc.transit_time(p)),
@@ -223,13 +227,13 @@ def run_regime(key):
 
 
 # ----------------------------------------------------------------------------------- driver
-def measure(nsegs, regimes, jobs, ref_cells, ngspice_transients=True):
+def measure(nsegs, regimes, jobs, ref_cells, ngspice_transients=True, uniform=UNIFORM_NSEGS):
     t0 = time.perf_counter()
-    lib = bc.write_library(nsegs)
+    lib = bc.write_library(list(nsegs) + [f"u{n}" for n in uniform])
     for n in nsegs:
         _LUMPED[n] = bc.LumpedLinear(n)
     bc.exact_zm({"stiff": 1.0, "chi": 1.0, "damp": 0.0, "gsp": 1.0, "theta": 1.0, "len": 1.0}, np.array([1.0]))
-    _CFG.update(lib=str(lib), nsegs=tuple(nsegs), ref_cells=tuple(ref_cells), ngspice_transients=ngspice_transients)
+    _CFG.update(lib=str(lib), nsegs=tuple(nsegs), uniform=tuple(uniform), ref_cells=tuple(ref_cells), ngspice_transients=ngspice_transients)
     t_setup = time.perf_counter() - t0
     print(f"setup (derive {len(nsegs)} models, library, lambdify): {t_setup:.1f} s; {len(regimes)} regimes on {jobs} process(es)", flush=True)
     results = []
@@ -262,6 +266,7 @@ def measure(nsegs, regimes, jobs, ref_cells, ngspice_transients=True):
         "wall_time_s": time.perf_counter() - t0,
         "jobs": jobs,
         "nsegs": list(nsegs),
+        "uniform_nsegs": list(uniform),
         "default_nseg": DEFAULT_NSEG,
         "ref_cells": list(ref_cells),
         "rw": RW,
@@ -340,7 +345,9 @@ def render(data) -> tuple[str, str]:
     add(f"* **Compact model**: subcircuits generated from the current SymPy model "
         f"(`compactmodel.lumped.derive(nseg)` + `compactmodel.emit.spice_subckt`) for nseg = {', '.join(map(str, nsegs))}; "
         f"nseg = {nd} is the shipped default `spin_battery` (vertex-centred linear elements, lumped nodal mass and "
-        "Gilbert drag, contacts on the end vertices).")
+        "Gilbert drag, contacts on the end vertices; sections graded geometrically by 5/4 from each contact up to "
+        "12x the first, `compactmodel.lumped.section_fractions`). For comparison, uniform sections "
+        f"(nseg = {', '.join(map(str, meta.get('uniform_nsegs', [])))}), port impedance only.")
     add("* **Port impedance**: ngspice `.ac` (gate open, 40 points/decade from 1e-4 u/L to u/L) against the exact "
         "continuum Z(s) - R of `compactmodel.continuum.exact_port_impedance()`. `AC u/2L` and `AC u/L` = "
         "max |Zm/Zm_exact - 1| over f <= u/(2L) and f <= u/L (u/(2L) = 2.14 GHz); `LF` = the same at "
@@ -396,13 +403,27 @@ def render(data) -> tuple[str, str]:
         pp = rmax["params"]
         sv = 1j * math.pi * math.sqrt(pp["stiff"] / pp["chi"]) / pp["len"]  # s = i 2 pi u/(2L)
         kabs = abs(np.sqrt((pp["chi"] * sv**2 + pp["damp"] * sv) / pp["stiff"]))
-        add("  All failures are in the strongly damped (diffusive) regimes: there the field varies on the "
+        add("  In the strongly damped (diffusive) regimes the field varies on the "
             f"length 1/|k| = |A/(chi s^2 + alpha s s)|^(1/2), which at u/(2L) and alpha = {rmax['alpha']:g} is "
-            f"L/{kabs * pp['len']:.0f}, about one section of the default model (h = L/{nd}), so the sections do not "
-            "resolve it. The error falls as 1/nseg^2.")
+            f"L/{kabs * pp['len']:.0f}.")
     else:
         add(f"* Port impedance up to u/(2L): worst {_e(w_half)} ({regime(r_half)}): within 1 % everywhere.")
     add(f"* Up to u/L the worst error is {_e(w_full)} ({regime(r_full)}).")
+    uni = meta.get("uniform_nsegs", [])
+    if uni:
+        rmax = max(results, key=lambda r: r["alpha"])
+        pp = rmax["params"]
+        sv = 1j * math.pi * math.sqrt(pp["stiff"] / pp["chi"]) / pp["len"]  # s = i 2 pi u/(2L)
+        kabs = abs(np.sqrt((pp["chi"] * sv**2 + pp["damp"] * sv) / pp["stiff"]))
+        cmp = []
+        for n in sorted(set(uni) | {nd}):
+            gw = max(r["ac"][str(n)]["ac_half"] for r in results) if str(n) in results[0]["ac"] else None
+            uw = max(r["ac"][f"u{n}"]["ac_half"] for r in results) if f"u{n}" in results[0]["ac"] else None
+            cmp.append(f"nseg {n}: graded {_e(gw)}, uniform {_e(uw)}")
+        add("* Why graded sections: in the diffusive regimes (alpha >= 1e-2) the field at u/(2L) penetrates only "
+            f"1/|k| = |A/(chi s^2 + alpha s s)|^(1/2) = L/{kabs * pp['len']:.0f} (alpha = {rmax['alpha']:g}) from each "
+            "contact, and uniform sections of that size are needed everywhere to resolve it. Grading puts the "
+            "small sections at the contacts. Worst AC error up to u/(2L) over all regimes: " + "; ".join(cmp) + ".")
     # nseg needed for everything
     need_all = []
     for r in results:
@@ -624,18 +645,18 @@ def main(argv=None) -> int:
     ap.add_argument("--plot-only", action="store_true", help="redraw docs/accuracy_map.{md,png} from the JSON cache")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default 2)")
     ap.add_argument("--out-dir", type=Path, default=DOCS, help="where to write json/md/png (default docs/)")
-    ap.add_argument("--quick", action="store_true", help="tiny map (2 regimes, nseg 4/8/32, coarse reference) for a smoke test")
+    ap.add_argument("--quick", action="store_true", help="tiny map (2 regimes, nseg 4/8/default, coarse reference) for a smoke test")
     ns = ap.parse_args(argv)
     json_path = ns.out_dir / JSON_PATH.name
     if ns.plot_only:
         data = json.loads(json_path.read_text())
     else:
         if ns.quick:
-            nsegs, regimes, ref_cells = (4, 8, 32), [(1.0, 1e-3), (0.3, 1e-2)], (96, 48)
+            nsegs, regimes, ref_cells, uniform = (4, 8, DEFAULT_NSEG), [(1.0, 1e-3), (0.3, 1e-2)], (96, 48), (8,)
         else:
-            nsegs, ref_cells = NSEGS, REF_CELLS
+            nsegs, ref_cells, uniform = NSEGS, REF_CELLS, UNIFORM_NSEGS
             regimes = [(g, a) for a in ALPHAS for g in G_RATIOS]
-        data = measure(nsegs, regimes, ns.jobs, ref_cells)
+        data = measure(nsegs, regimes, ns.jobs, ref_cells, uniform=uniform)
         ns.out_dir.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps(data, indent=1, default=float) + "\n")
         if any("failed" in r for r in data["results"]):

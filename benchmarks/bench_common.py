@@ -81,17 +81,26 @@ def matched_load(p: Mapping[str, float]) -> float:
 # --------------------------------------------------------------------------------------
 
 
-def subckt_name(nseg: int) -> str:
+def subckt_name(nseg: int | str) -> str:
+    """Subcircuit of a section count: ``48`` (the shipped graded mesh) or ``"u48"`` (uniform sections)."""
     return f"sb_bench_n{nseg}"
 
 
-def write_library(nsegs: Sequence[int], directory: Path | None = None) -> Path:
-    """Generate one subcircuit per section count from the current SymPy model into a .lib file."""
-    from compactmodel.emit import spice_subckt
+def derive_spec(nseg: int | str):
+    """The lumped model of a section-count spec (``48`` graded, ``"u48"`` uniform)."""
     from compactmodel.lumped import derive
 
+    if isinstance(nseg, str) and nseg.startswith("u"):
+        return derive(int(nseg[1:]), mesh="uniform")
+    return derive(int(nseg))
+
+
+def write_library(nsegs: Sequence[int | str], directory: Path | None = None) -> Path:
+    """Generate one subcircuit per section-count spec from the current SymPy model into a .lib file."""
+    from compactmodel.emit import spice_subckt
+
     text = "* benchmark library: generated from compactmodel.lumped (not shipped)\n\n"
-    text += "\n".join(spice_subckt(derive(n), subckt_name(n)) for n in sorted(set(nsegs)))
+    text += "\n".join(spice_subckt(derive_spec(n), subckt_name(n)) for n in sorted(set(nsegs), key=str))
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     directory = Path(directory or tempfile.gettempdir())
     path = directory / f"spin_battery_bench_{digest}.lib"

@@ -594,9 +594,61 @@ def _march(ss: StateSpace, y0: np.ndarray, t: np.ndarray, interval: Callable[[fl
     return ys, drive, (_energy_series(ss, cumulative, steps + 1) if energies else {})
 
 
+#: Time integrators of :func:`simulate`: exact exponentials or a scipy stiff integrator.
+METHODS = ("expm", "BDF", "Radau")
+
+
+def _drive_value(current: Drive) -> Callable[[float], float]:
+    """I(t) [A] of a drive (piecewise constant: right-continuous at the breakpoints)."""
+    if callable(current):
+        return lambda t: float(current(t))
+    if isinstance(current, (int, float, np.floating, np.integer)):
+        value = float(current)
+        return lambda t: value
+    pairs = sorted((float(t), float(i)) for t, i in current)
+    times = np.array([t for t, _ in pairs])
+    values = np.array([i for _, i in pairs])
+
+    def value_at(t: float) -> float:
+        j = np.searchsorted(times, t, side="right") - 1
+        return float(values[j]) if j >= 0 else 0.0
+
+    return value_at
+
+
+def _integrate(ss: StateSpace, y0: np.ndarray, t: np.ndarray, current: Drive, breaks: np.ndarray,
+               method: str, rtol: float) -> tuple[np.ndarray, np.ndarray]:
+    """Method of lines with a scipy stiff integrator (piece by piece between drive breakpoints)."""
+    from scipy.integrate import solve_ivp
+
+    drive = _drive_value(current)
+    m, b = ss.matrix, ss.b
+    edges = np.union1d([t[0], t[-1]], breaks)
+    ys = np.empty((ss.size, len(t)))
+    ys[:, 0] = y0
+    y = y0
+    scale = np.maximum(np.abs(y0), 1e-12)
+    for t0, t1 in zip(edges[:-1], edges[1:]):
+        sel = (t > t0) & (t <= t1)
+        mid = 0.5 * (t0 + t1)
+        if callable(current):
+            fun = lambda tt, yy: m @ yy + b * drive(tt)  # noqa: E731
+        else:  # piecewise constant: one value per piece
+            fun = lambda tt, yy, i=drive(mid): m @ yy + b * i  # noqa: E731
+        t_eval = t[sel] if sel.any() and t[sel][-1] == t1 else np.append(t[sel], t1)
+        sol = solve_ivp(fun, (t0, t1), y, method=method, t_eval=t_eval,
+                        jac=m, rtol=rtol, atol=rtol * 1e-3 * max(scale.max(), 1e-9))
+        if not sol.success:
+            raise RuntimeError(f"reference integrator {method} failed: {sol.message}")
+        ys[:, sel] = sol.y[:, : int(sel.sum())]
+        y = sol.y[:, -1]
+    return ys, np.array([drive(tt) for tt in t])
+
+
 def simulate(params: Mapping[str, float] | None = None, *, t_end: float, current: Drive = 0.0,
              r_load: float | None = None, gate: Gate = "open", n_cells: int = 64, n_steps: int = 400,
-             initial: State | None = None, energies: bool = True) -> ReferenceResult:
+             initial: State | None = None, energies: bool = True, method: str = "expm",
+             rtol: float = 1e-6) -> ReferenceResult:
     """Run the distributed reference from ``initial`` (default: at rest) over [0, t_end] s.
 
     Parameters
@@ -609,20 +661,32 @@ def simulate(params: Mapping[str, float] | None = None, *, t_end: float, current
     gate: ``"open"`` (contacts as in eq. 6) or ``"closed"`` (ring through the gated section).
     n_cells: number of finite-volume cells (grid size; second-order convergence).
     n_steps: number of uniform output intervals (breakpoints of the drive are added).
-    energies: compute the cumulative dissipated energies (the bulk of the cost).
+    energies: compute the cumulative dissipated energies (the bulk of the cost; ``expm`` only).
+    method: ``"expm"`` (exact matrix exponentials: the default, exact in time for
+        piecewise-linear drives) or a scipy stiff integrator ``"BDF"`` or ``"Radau"``
+        (generic method of lines, any drive; tolerance ``rtol``; no energies).
 
     Cost: dense exponentials of size 2 n_cells + 5, so n_cells up to a few hundred
     (n_cells = 256 with energies: ~1.5 s per distinct step length on 2 cores); each
     drive breakpoint off the uniform grid adds up to two step lengths.
     """
     _check_run(t_end, n_steps, current, r_load)
+    if method not in METHODS:
+        raise ValueError(f"method = {method!r}: allowed values are {', '.join(METHODS)}")
+    if not (isinstance(rtol, (int, float)) and 1e-13 <= rtol <= 1e-1):
+        raise ValueError(f"rtol = {rtol!r}: allowed range [1e-13, 0.1]")
     ss = state_space(params, n_cells, gate, r_load)
     y0 = rest_state(ss.n_cells).y if initial is None else np.asarray(initial.y, dtype=float)
     if y0.shape != (ss.size,):
         raise ValueError(f"initial state has {y0.size} entries, expected {ss.size} for n_cells = {ss.n_cells}")
-    _warn_if_unresolved(_augmented(ss), t_end, ss.gamma)
     breaks, interval = _drive_pieces(current, t_end)
     t = _time_nodes(t_end, int(n_steps), breaks)
+    if method != "expm":
+        if r_load is not None:
+            raise ValueError(f"method = {method!r} supports a current drive only (r_load: use method='expm')")
+        ys, drive = _integrate(ss, y0, t, current, breaks, method, float(rtol))
+        return _result(ss, t, ys, drive, {})
+    _warn_if_unresolved(_augmented(ss), t_end, ss.gamma)
     ys, drive, cum = _march(ss, y0, t, interval, energies)
     return _result(ss, t, ys, drive, cum)
 
