@@ -32,6 +32,10 @@ import scipy.linalg as sla
 import sympy as sp
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in __import__("sys").path:
+    __import__("sys").path.insert(0, str(ROOT))
+
+from compactmodel.gate import open_voltage  # noqa: E402
 
 # --------------------------------------------------------------------------------------
 # Regimes
@@ -132,14 +136,14 @@ def fmt(x: float) -> str:
 def ac_deck(lib: Path, p: Mapping[str, float], nseg: int, f_start: float, f_stop: float, ppd: int) -> str:
     """Port impedance deck (1 A ac into p, gate open): Z(f) = V(p)."""
     return "\n".join([
-        "bench: port impedance", f".include {lib}", "Iac 0 p dc 0 ac 1", f"Vg gate 0 {fmt(p['vgon'])}",
+        "bench: port impedance", f".include {lib}", "Iac 0 p dc 0 ac 1", f"Vg gate 0 {fmt(open_voltage(p['vgon']))}",
         _line(("p", "0", "gate", "wn"), p, nseg), f".ac dec {ppd} {fmt(f_start)} {fmt(f_stop)}", ".end", ""])
 
 
 def op_deck(lib: Path, p: Mapping[str, float], nseg: int, current: float) -> str:
     """DC operating point with a current into p, gate open."""
     return "\n".join([
-        "bench: dc", f".include {lib}", f"Idc 0 p dc {fmt(current)}", f"Vg gate 0 {fmt(p['vgon'])}",
+        "bench: dc", f".include {lib}", f"Idc 0 p dc {fmt(current)}", f"Vg gate 0 {fmt(open_voltage(p['vgon']))}",
         _line(("p", "0", "gate", "wn"), p, nseg), ".op", ".end", ""])
 
 
@@ -151,7 +155,7 @@ def charge_deck(lib: Path, p: Mapping[str, float], nseg: int, current: float, t_
     """Gate open, current ramped 0 -> current over t_ramp into p, empty battery at t = 0."""
     return "\n".join([
         "bench: charge", f".include {lib}", f"Ich 0 p pwl(0 0 {fmt(t_ramp)} {fmt(current)})",
-        f"Vg gate 0 {fmt(p['vgon'])}", _line(("p", "0", "gate", "wn"), p, nseg), options,
+        f"Vg gate 0 {fmt(open_voltage(p['vgon']))}", _line(("p", "0", "gate", "wn"), p, nseg), options,
         f".tran {fmt(tmax / 10)} {fmt(t_end)} 0 {fmt(tmax)}", ".end", ""])
 
 
@@ -166,7 +170,7 @@ def release_deck(lib: Path, p: Mapping[str, float], nseg: int, source: float, r_
     q["wn0"] = p["theta"] * i_port * p["len"] / (2 * math.pi * p["stiff"])
     return "\n".join([
         "bench: release", f".include {lib}", f"Isrc 0 p pwl(0 {fmt(source)} {fmt(t_ramp)} 0)",
-        f"Rload p 0 {fmt(r_load)}", f"Vg gate 0 {fmt(p['vgon'])}", _line(("p", "0", "gate", "wn"), q, nseg), options,
+        f"Rload p 0 {fmt(r_load)}", f"Vg gate 0 {fmt(open_voltage(p['vgon']))}", _line(("p", "0", "gate", "wn"), q, nseg), options,
         f".tran {fmt(tmax / 10)} {fmt(t_end)} 0 {fmt(tmax)}", ".end", ""])
 
 
@@ -310,63 +314,58 @@ class ReferenceLinear:
 
 
 class LumpedLinear:
-    """Numeric form of compactmodel.lumped.derive(nseg): tau_s dz/dt = f(z, vpn, vg), linear at fixed vg."""
+    """Numeric form of compactmodel.lumped.derive(nseg): tau_s dz/dt = f(z, vpn, vg, T).
+
+    At a fixed gate the model is linear except for the phase slips, which are linear for small
+    twists; :meth:`jacobians` linearises exactly (chain rule through the intermediates,
+    ``compactmodel.analysis.NumericModel``) around the empty loop at ``TEMPERATURE``.
+    """
+
+    TEMPERATURE = 300.15
 
     def __init__(self, nseg: int):
-        from compactmodel.lumped import derive
-        from compactmodel.parameters import PARAMETER_NAMES
+        from compactmodel.analysis import numeric_model
 
-        model = derive(nseg)
+        self.num = numeric_model(nseg)
+        model = self.num.model
         self.model = model
         self.nseg = nseg
-        self.pnames = list(PARAMETER_NAMES)
-        psyms = [model.params[k] for k in self.pnames]
+        self.nz = len(model.states)
         zs = model.state_symbols()
-        self.args = psyms + [model.inputs["vpn"], model.inputs["vg"]] + zs
-        self.nz = len(zs)
-        rhs = [model.substitute_all(model.rhs[z]) for z in zs]
-        self._f = sp.lambdify(self.args, rhs, "numpy")
-        self._i = sp.lambdify(self.args, model.substitute_all(model.port_current), "numpy")
-        self._tau = sp.lambdify(psyms, model.substitute_all(model.tau), "numpy")
-        phys = {k: model.substitute_all(v) for k, v in model.physical.items()}
-        self._phys = {k: sp.lambdify(self.args, v, "numpy") for k, v in phys.items()}
-        self._init = sp.lambdify(psyms, [st.initial for st in model.states], "numpy")
-
-    def _pv(self, p: Mapping[str, float]) -> list[float]:
-        return [float(p[k]) for k in self.pnames]
+        self._rows = [self.num._partial_functions(model.rhs[z]) for z in zs]
+        self._rows_f = [self.num.function(model.rhs[z]) for z in zs]
+        self._current = self.num._partial_functions(model.port_current)
+        self._current_f = self.num.function(model.port_current)
+        self._phys = {k: self.num.function(v) for k, v in model.physical.items()}
+        self._init = sp.lambdify(list(model.params.values()), [st.initial for st in model.states], "numpy")
+        self._base = {sym: i for i, sym in enumerate(self.num.base)}
 
     def tau(self, p) -> float:
-        return float(self._tau(*self._pv(p)))
+        consts = self.num.constants(p)
+        return consts[self.num.consts.index(self.model.tau)]
 
     def initial(self, p) -> np.ndarray:
-        return np.array([float(v) for v in self._init(*self._pv(p))])
+        return np.array([float(v) for v in self._init(*[float(p[s.name]) for s in self.model.params.values()])])
 
-    def _eval(self, fn, p, vpn, vg, z):
-        out = fn(*self._pv(p), vpn, vg, *z)
-        k = np.shape(vpn)[0] if np.ndim(vpn) else 1
-        if isinstance(out, list):
-            return np.array([np.broadcast_to(np.asarray(o, float), (k,)) for o in out])
-        return np.broadcast_to(np.asarray(out, float), (k,))
+    def _env(self, p, vpn, vg, z):
+        return self.num.environment(self.num.constants(p), {"vpn": vpn, "vg": vg, "temp": self.TEMPERATURE}, list(z))
 
     def jacobians(self, p, vg: float):
-        """(Fz, Fv, Iz, Iv): f = Fz z + Fv vpn, I_port = Iz z + Iv vpn (exact: linear at fixed vg)."""
-        k = self.nz
-        cols = np.zeros((k, k + 2))
-        cols[:, 1:k + 1] = np.eye(k)
-        vpn = np.zeros(k + 2)
-        vpn[-1] = 1.0
-        f = self._eval(self._f, p, vpn, vg, cols)
-        i = self._eval(self._i, p, vpn, vg, cols)
-        f0, i0 = f[:, 0], i[0]
-        fz = f[:, 1:k + 1] - f0[:, None]
-        iz = i[1:k + 1] - i0
-        return fz, f[:, -1] - f0, iz, i[-1] - i0, f0, i0
+        """(Fz, Fv, Iz, Iv, f0, i0): f = f0 + Fz z + Fv vpn, I_port = i0 + Iz z + Iv vpn around z = 0."""
+        env = self._env(p, 0.0, vg, np.zeros(self.nz))
+        jf = self.num.jacobian(None, env, self._rows)
+        ji = self.num.jacobian(None, env, [self._current])[0]
+        zcols = [self._base[z] for z in self.model.state_symbols()]
+        vcol = self._base[self.model.inputs["vpn"]]
+        f0 = np.array([float(f(*env)) for f in self._rows_f])
+        i0 = float(self._current_f(*env))
+        return jf[:, zcols], jf[:, vcol], ji[zcols], ji[vcol], f0, i0
 
     def system(self, p, mode: str, r_load: float | None = None):
         """(M, b) of dz/dt = M z + b I_s for mode 'current' (I_port = I_s) or 'norton' (load || source)."""
-        fz, fv, iz, iv, f0, i0 = self.jacobians(p, p["vgon"])
+        fz, fv, iz, iv, f0, i0 = self.jacobians(p, open_voltage(p["vgon"]))
         if np.max(np.abs(f0)) > 0 or abs(i0) > 0:
-            raise AssertionError("lumped model not linear/homogeneous at the open gate")
+            raise AssertionError("lumped model not homogeneous at the open gate")
         tau = self.tau(p)
         if mode == "current":  # Iz z + Iv vpn = I_s
             m = fz - np.outer(fv, iz) / iv
@@ -381,10 +380,11 @@ class LumpedLinear:
 
     def energies(self, p, vpn: np.ndarray, vg: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:
         vpn = np.asarray(vpn, float)
+        env = self.num.environment(self.num.constants(p), {"vpn": vpn, "vg": np.asarray(vg, float),
+                                                           "temp": np.full_like(vpn, self.TEMPERATURE)}, list(states))
         out = {}
         for k, fn in self._phys.items():
-            val = fn(*self._pv(p), vpn, vg, *states)
-            out[k] = np.broadcast_to(np.asarray(val, float), vpn.shape).copy()
+            out[k] = np.broadcast_to(np.asarray(fn(*env), float), vpn.shape).copy()
         out["stored_energy"] = out["twist_energy"] + out["gate_energy"] + out["kinetic_energy"]
         return out
 

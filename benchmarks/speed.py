@@ -39,6 +39,8 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from compactmodel.gate import open_voltage  # noqa: E402
+
 import bench_common as bc  # noqa: E402
 
 DOCS = ROOT / "docs"
@@ -60,7 +62,7 @@ def _ngspice_charge_deck(p, current, t_ramp, t_end, reltol=None, tmax=None, meth
     tran = f".tran {F(tmax / 10)} {F(t_end)} 0 {F(tmax)}" if tmax else f".tran {F(t_end / 1000)} {F(t_end)}"
     return "\n".join([
         "speed: charge", f".include {library_path()}", f"Ich 0 p pwl(0 0 {F(t_ramp)} {F(current)})",
-        f"Vg gate 0 {F(p['vgon'])}", instance_line("X1", ("p", "0", "gate", "wn"), p),
+        f"Vg gate 0 {F(open_voltage(p['vgon']))}", instance_line("X1", ("p", "0", "gate", "wn"), p),
         (".options " + " ".join(opts)) if opts else "", tran, ".end", ""])
 
 
@@ -232,8 +234,8 @@ def _protocol_deck(p, *, current, edge, t_charge, hold, tail, tmax, options, loa
         "spin battery: charge -> hold -> release in one transient", f".include {library_path()}",
         f"Ich 0 p pwl(0 0 {f(edge)} {f(current)} {f(off)} {f(current)} {f(off + edge)} 0)",
         "Vsense pn 0 0",
-        f"Vg gate 0 pwl(0 {f(p['vgon'])} {f(gate_close)} {f(p['vgon'])} {f(gate_close + edge)} 0 {f(rel)} 0 "
-        f"{f(rel + edge)} {f(p['vgon'])})",
+        f"Vg gate 0 pwl(0 {f(open_voltage(p['vgon']))} {f(gate_close)} {f(open_voltage(p['vgon']))} {f(gate_close + edge)} 0 {f(rel)} 0 "
+        f"{f(rel + edge)} {f(open_voltage(p['vgon']))})",
         f"Vld ld 0 pwl(0 0 {f(rel)} 0 {f(rel + edge)} 1)",
         f"Bload p pn I = V(p,pn)*V(ld)/{f(load)}",
         instance_line("X1", ("p", "pn", "gate", "wn"), p),

@@ -40,7 +40,7 @@ _PURPOSE = (
 )
 _PINS = (
     ("p, n", "electrical port: the two charging wires in series; with the gate open, current into p winds positive twist"),
-    ("gate", "gate voltage w.r.t. ground: 0 V loop closed (storage), >= vgon loop open (charge/release), smooth between"),
+    ("gate", "gate voltage w.r.t. ground: 0 V loop closed (storage; negative stiffens it), >= 1.1 vgon loop open (charge/release), smooth between"),
     ("wn", "output: V(wn) = stored winding number Theta/2pi of the wire (1 V per winding), driven by a source"),
 )
 _LOOP_PINS = (
@@ -65,6 +65,11 @@ def _state_nodes(model: LumpedModel) -> dict[sp.Symbol, str]:
     return nodes
 
 
+#: How each printer spells the circuit temperature [K].
+SPICE_TEMPERATURE = "(temper + 273.15)"
+VA_TEMPERATURE = "$temperature"
+
+
 def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) -> dict[sp.Symbol, list[sp.Symbol]]:
     """Inputs/states each intermediate depends on (after expanding earlier intermediates).
 
@@ -82,62 +87,82 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
     return args
 
 
-#: Intermediates realised as algebraic nodes of the subcircuit (all O(1) by construction):
-#: the wire's winding (a sum over every section) and the dimensionless gate fractions. A
-#: B-source then reads one node instead of re-evaluating a long expression: measured, three
-#: B-sources each inlining the gate law cost 17 us per Newton iteration, 4x the whole linear loop.
-_NODE_NAMES = {"wsum": "ws", "gdrive": "gd", "fopen": "go", "fslip": "gs"}
+#: Intermediates realised as algebraic nodes of the subcircuit. A B-source then reads one
+#: node instead of re-evaluating a long expression (measured: three B-sources each inlining
+#: the gate law cost 17 us per Newton iteration, 4x the whole linear loop), and the wire's
+#: slip rate reaches every section through linear G elements. The probes are nodes too.
+_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "sbs": "sbs", "sgs": "sgs", "sb": "sb", "nsl": "nslip"}
 
 
 def _is_linear(expr: sp.Expr, variables: set[sp.Symbol], params: set[sp.Symbol]) -> bool:
-    """True if ``expr`` is linear in ``variables`` with parameter-only coefficients."""
+    """True if ``expr`` is affine in ``variables`` with parameter-only coefficients."""
     if not expr.free_symbols <= variables | params:
         return False
-    return all(not (sp.diff(expr, x).free_symbols & variables) for x in variables)
+    used = sorted(expr.free_symbols & variables, key=lambda s: s.name)
+    if not used:
+        return True
+    try:
+        poly = sp.Poly(expr, *used)
+    except sp.PolynomialError:
+        return False
+    return poly.total_degree() <= 1
+
+
+def _affine_coefficients(model: LumpedModel, expr: sp.Expr, variables: set[sp.Symbol]):
+    """({variable: coefficient}, constant) of an affine expression."""
+    expr = sp.expand(expr)
+    coeffs = {x: sp.simplify(expr.coeff(x)) for x in _sorted(model, expr.free_symbols & variables)}
+    const = sp.simplify(expr.xreplace({x: 0 for x in variables}))
+    assert sp.expand(sum(c * x for x, c in coeffs.items()) + const - expr) == 0
+    return coeffs, const
 
 
 def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
-    """Split the model for a circuit of linear elements plus a few B-sources.
+    """Split the model into linear circuit elements plus a few B-sources.
 
-    At a fixed gate the loop is linear: only the gate law (kgate, rate) is not. Returns
-    (linear_intermediates, node_intermediates, rows, port_rows):
+    The variables of the circuit are the inputs, the states and the *node intermediates*
+    (``_NODE_NAMES``: algebraic nodes). Every other intermediate is either affine in the
+    variables (substituted away) or a nonlinear function (printed as ``.func``). Returns
+    ``(substituted, node_rows, rows, port_rows)``:
 
-    * linear_intermediates: intermediates linear in the inputs/states (substituted away);
-    * node_intermediates: the linear intermediates named in ``_NODE_NAMES`` (the wire's
-      winding, a sum over every section), realised as algebraic nodes so that a B-source
-      reads one node, not every section;
-    * rows[state] = ({variable: coefficient}, remainder) with f = sum(coefficient*variable) + remainder,
-      the remainder holding every term with a nonlinear intermediate (printed as a B-source);
-    * port_rows[port] = {variable: coefficient} for the port current.
+    * node_rows[sym] = ("linear", coefficients, constant) or ("nonlinear", expression);
+    * rows[state] = (coefficients, remainder): f = sum(coefficient * variable) + remainder, the
+      remainder holding the terms with a nonlinear (non-node) intermediate;
+    * port_rows[port] = coefficients of the port current.
     """
-    variables = set(model.inputs.values()) | set(model.state_symbols())
-    full: dict[sp.Symbol, sp.Expr] = {}
-    linear, nonlinear = {}, set()
+    nodes = [sym for sym, _ in model.intermediates if sym.name in _NODE_NAMES]
+    variables = set(model.inputs.values()) | set(model.state_symbols()) | set(nodes)
+    substituted: dict[sp.Symbol, sp.Expr] = {}
+    nonlinear: set[sp.Symbol] = set()
+    node_rows: dict[sp.Symbol, tuple] = {}
     for sym, expr in model.intermediates:
-        e = sp.expand(expr.xreplace(full))
-        full[sym] = e
-        (linear.__setitem__(sym, e) if _is_linear(e, variables, params) else nonlinear.add(sym))
-    # named linear intermediates (sums over every section) become algebraic nodes
-    node_rows: dict[sp.Symbol, dict] = {}
-    for sym, expr in model.intermediates:
-        if sym in linear and sym.name in _NODE_NAMES:
-            e = sp.expand(expr.xreplace({k: v for k, v in linear.items() if k not in node_rows}))
-            node_rows[sym] = {x: sp.simplify(e.coeff(x)) for x in _sorted(model, e.free_symbols & (variables | set(node_rows)))}
+        e = sp.expand(expr.xreplace(substituted))
+        if sym in nodes:
+            if _is_linear(e, variables, params):
+                node_rows[sym] = ("linear", *_affine_coefficients(model, e, variables))
+            else:
+                node_rows[sym] = ("nonlinear", expr)
+        elif _is_linear(e, variables, params):
+            substituted[sym] = e
+        else:
+            nonlinear.add(sym)
     rows = {}
     for st in model.states:
-        f = sp.expand(model.rhs[st.symbol])
         lin_terms, rem_terms = [], []
-        for term in sp.Add.make_args(f):
-            (rem_terms if term.free_symbols & nonlinear else lin_terms).append(term)
-        lin = sp.expand(sp.Add(*lin_terms).xreplace(linear))
+        for term in sp.Add.make_args(sp.expand(model.rhs[st.symbol])):
+            linear_term = not (term.free_symbols & nonlinear) and _is_linear(sp.expand(term.xreplace(substituted)), variables, params)
+            (lin_terms if linear_term else rem_terms).append(term)
+        lin = sp.expand(sp.Add(*lin_terms).xreplace(substituted))
         assert _is_linear(lin, variables, params), (st.name, lin)
-        coeffs = {x: sp.simplify(lin.coeff(x)) for x in _sorted(model, lin.free_symbols & variables)}
+        coeffs, const = _affine_coefficients(model, lin, variables)
+        assert const == 0, (st.name, const)
         rows[st.symbol] = (coeffs, sp.Add(*rem_terms))
     port_rows = {}
     for port in model.ports:
-        e = linear[port.current]
-        port_rows[port] = {x: sp.simplify(e.coeff(x)) for x in _sorted(model, e.free_symbols & variables)}
-    return linear, node_rows, rows, port_rows
+        coeffs, const = _affine_coefficients(model, substituted[port.current], variables)
+        assert const == 0
+        port_rows[port] = coeffs
+    return substituted, node_rows, rows, port_rows
 
 
 def _sorted(model: LumpedModel, symbols) -> list[sp.Symbol]:
@@ -176,23 +201,23 @@ def _header(comment: str, model: LumpedModel, name: str) -> list[str]:
 def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     """One ``.subckt`` for ``model``.
 
-    At a fixed gate the loop is linear, so it is written with linear elements: a capacitor
-    tau_s per unknown and voltage-controlled current sources (G) for the coupling
-    coefficients. Only the terms with the gate law (the gated link's stiffness and the slip
-    rate) are B-sources. A generator-time check proves that the elements add up to the
-    SymPy equations, row by row.
+    At a fixed gate and slip rate the loop is linear, so it is written with linear elements:
+    a capacitor tau_s per unknown and voltage-controlled current sources (G) for the coupling
+    coefficients. The gate law and the phase-slip rates are B-sources writing algebraic nodes.
+    A generator-time check proves that the elements add up to the SymPy equations, row by row.
     """
     params = set(model.params.values()) | {s for s, _ in model.derived}
-    linear, node_rows, rows, port_rows = _linear_split(model, params)
-    nodes = _state_nodes(model)
+    substituted, node_rows, rows, port_rows = _linear_split(model, params)
     defs = dict(model.intermediates)
-    nl_nodes = [sym for sym, _ in model.intermediates if sym.name in _NODE_NAMES and sym not in linear]
-    node_of = {sym: _NODE_NAMES[sym.name] for sym in list(node_rows) + nl_nodes}
-    nodes.update({sym: f"V({name})" for sym, name in node_of.items()})
+    nodes = _state_nodes(model)
+    node_of = {sym: _NODE_NAMES[sym.name] for sym in node_rows}
+    nodes.update({sym: f"V({name_})" for sym, name_ in node_of.items()})
+    nodes[model.inputs["temp"]] = SPICE_TEMPERATURE
     as_nodes = frozenset(node_of)
-    needed: list[sp.Symbol] = []  # intermediates the B-sources use (as .func), in definition order
-    stack = [s for coeffs, rem in rows.values() for s in rem.free_symbols if s in defs and s not in as_nodes]
-    stack += [s for sym in nl_nodes for s in defs[sym].free_symbols if s in defs and s not in as_nodes]
+    # intermediates the B-sources use (printed as .func), in definition order
+    needed: list[sp.Symbol] = []
+    exprs = [rem for _, rem in rows.values()] + [row[1] for row in node_rows.values() if row[0] == "nonlinear"]
+    stack = [s for e in exprs for s in e.free_symbols if s in defs and s not in as_nodes]
     while stack:
         sym = stack.pop()
         if sym not in needed:
@@ -204,7 +229,7 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     call_body = {s: f"{s.name}({', '.join(a.name for a in args[s])})" for s in needed}
     b_print = SpicePrinter(nodes, params, call_spice, braces=True)
     plain = SpicePrinter({}, params, call_body, braces=False)
-    pins = {sym: (port.pos, port.neg) for port in model.ports for sym in [port.voltage]}
+    pins = {port.voltage: (port.pos, port.neg) for port in model.ports}
     pins[model.inputs["vg"]] = ("gate", "0")
 
     def ctrl(x: sp.Symbol) -> str:
@@ -218,16 +243,21 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
         label = "" if len(model.ports) == 1 else str(k)
         for x, c in port_rows[port].items():
             body.append(f"G_port{label}_{ctrl(x).split()[0]} {port.pos} {port.neg} {ctrl(x)} {gain(c)}")
-    for sym, coeffs in node_rows.items():
-        body.append(f"* {node_of[sym]}: algebraic node, V({node_of[sym]}) = {sym.name} = {sp.sstr(defs[sym])}")
-        body.append(f"G_{node_of[sym]} {node_of[sym]} 0 {node_of[sym]} 0 1.0")
-        for x, c in coeffs.items():
-            body.append(f"G_{node_of[sym]}_{ctrl(x).split()[0]} 0 {node_of[sym]} {ctrl(x)} {gain(c)}")
-    for sym in nl_nodes:
-        body.append(f"* {node_of[sym]}: algebraic node, V({node_of[sym]}) = {sym.name} [-]")
-        body.append(f"G_{node_of[sym]} {node_of[sym]} 0 {node_of[sym]} 0 1.0")
-        body.append(f"B_{node_of[sym]} {node_of[sym]} 0 I = {b_print.doprint(-defs[sym])}")
-    body.append("* internal unknowns: tau_s dV/dt = f, f = sum of G-element currents (+ a B-source for the gate law)")
+    body.append("* algebraic nodes (1 S to ground): the wire winding, the gate, the slip rates and the probes")
+    for sym, row in node_rows.items():
+        nd = node_of[sym]
+        probe = next((pr for pr in model.probes if pr.symbol == sym), None)
+        body.append(f"* {nd}: " + (f"probe, {probe.description}" if probe else f"{sym.name} = {sp.sstr(defs[sym])}"))
+        body.append(f"G_{nd} {nd} 0 {nd} 0 1.0")
+        if row[0] == "linear":
+            _, coeffs, const = row
+            for x, c in coeffs.items():
+                body.append(f"G_{nd}_{ctrl(x).split()[0]} 0 {nd} {ctrl(x)} {gain(c)}")
+            if const != 0:
+                body.append(f"I_{nd} 0 {nd} {{{plain.doprint(const)}}}")
+        else:
+            body.append(f"B_{nd} {nd} 0 I = {b_print.doprint(-row[1])}")
+    body.append("* internal unknowns: tau_s dV/dt = f, f = sum of G-element currents (+ a B-source for the gate link)")
     for st in model.states:
         coeffs, rem = rows[st.symbol]
         body.append(f"* {st.name}: {st.meaning}")
@@ -241,15 +271,15 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
             body.append(f"B_{st.name} {st.name} 0 I = {b_print.doprint(sp.expand(-rem))}")
     body.append("* output: stored winding number of the wire (an ideal source)")
     wsum = [s for s in node_rows if s.name == "wsum"]
-    if wsum and sp.expand(model.winding - linear[wsum[0]]) == 0:
+    if wsum and sp.expand(model.winding - defs[wsum[0]]) == 0:
         body.append(f"E_wn wn 0 {node_of[wsum[0]]} 0 1.0")
     else:
         body.append(f"B_wn wn 0 V = {b_print.doprint(model.winding)}")
-    body.append("* start of a transient: the stored twist equals wn0 (relaxed gate link)")
+    body.append("* start of a transient: the stored twist equals wn0 (wire and gate at one winding density)")
     ics = [f"v({st.name})={{{plain.doprint(st.initial)}}}" for st in model.states if st.initial != 0]
     for i in range(0, len(ics), 6):
         body.append(".ic " + " ".join(ics[i : i + 6]))
-    _check_split(model, linear, node_rows, rows, port_rows)
+    _check_split(model, substituted, node_rows, rows, port_rows)
 
     lines = _header("*", model, name)
     lines.append(f".subckt {name} {' '.join(model.pins)}")
@@ -260,33 +290,54 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     lines.append("* equation coefficients (evaluated once by numparam)")
     for expr, cname in b_print.coefficients.items():
         lines.append(f".param {cname}={{{plain.doprint(expr)}}}")
-    lines.append("* gate and leakage laws (functions of node voltages)")
+    lines.append("* gate, temperature and phase-slip laws (functions of node voltages and temper)")
     for sym in needed:
-        expr = defs[sym]
         arglist = ", ".join(a.name for a in args[sym])
-        lines.append(f".func {sym.name}({arglist}) {{{plain.doprint(expr)}}}")
+        lines.append(f".func {sym.name}({arglist}) {{{plain.doprint(defs[sym])}}}")
     lines += body
     lines.append(f".ends {name}")
     return "\n".join(lines) + "\n"
 
 
-def _check_split(model: LumpedModel, linear, node_rows, rows, port_rows) -> None:
-    """Generator-time proof that the element stamps reproduce the SymPy equations."""
-    full_nl = {}
-    for sym, expr in model.intermediates:
-        full_nl[sym] = sp.expand(expr.xreplace(full_nl))
-    for st in model.states:
-        coeffs, rem = rows[st.symbol]
-        rebuilt = sum(c * x for x, c in coeffs.items()) + rem.xreplace(full_nl)
-        want = model.rhs[st.symbol].xreplace(full_nl)
-        if sp.expand(rebuilt - want) != 0:
-            raise AssertionError(f"linear split of row {st.name} does not reproduce the model")
-    for port, coeffs in port_rows.items():
-        if sp.expand(sum(c * x for x, c in coeffs.items()) - full_nl[port.current]) != 0:
-            raise AssertionError(f"port current of {port.pos} not reproduced")
-    for sym, coeffs in node_rows.items():
-        if sp.expand(sum(c * x for x, c in coeffs.items()) - full_nl[sym]) != 0:
-            raise AssertionError(f"node {sym} not reproduced")
+def _check_split(model: LumpedModel, substituted, node_rows, rows, port_rows, points: int = 3) -> None:
+    """Generator-time proof that the element stamps reproduce the SymPy equations.
+
+    Evaluated at random points (states, inputs and parameters), every row rebuilt from the
+    element coefficients and B-source remainders equals the model's row to 1e-9.
+    """
+    import random
+
+    rnd = random.Random(11)
+    for _ in range(points):
+        env: dict[sp.Symbol, float] = {}
+        for p in _table(model):
+            sym = model.params[p.name]
+            env[sym] = p.default * rnd.uniform(0.7, 1.3) if p.default != 0 else rnd.uniform(-0.5, 0.5)
+        for sym, expr in model.derived:
+            env[sym] = float(expr.xreplace(env))
+        for sym in list(model.inputs.values()) + model.state_symbols():
+            env[sym] = rnd.uniform(-0.5, 0.5)
+        env[model.inputs["temp"]] = rnd.uniform(250.0, 400.0)
+        env[model.inputs["vg"]] = rnd.uniform(-0.2, 1.2) * env[model.params["vgon"]]
+        for sym, expr in model.intermediates:
+            env[sym] = float(expr.xreplace(env))
+
+        def value(expr: sp.Expr) -> float:
+            return float(sp.sympify(expr).xreplace(env))
+
+        def close(a: float, b: float, what: str) -> None:
+            if abs(a - b) > 1e-9 * max(1.0, abs(a), abs(b)):
+                raise AssertionError(f"linear split: {what} is {a!r} from the elements, {b!r} from the model")
+
+        for st in model.states:
+            coeffs, rem = rows[st.symbol]
+            rebuilt = sum(value(c) * env[x] for x, c in coeffs.items()) + value(rem)
+            close(rebuilt, value(model.rhs[st.symbol]), f"row {st.name}")
+        for port, coeffs in port_rows.items():
+            close(sum(value(c) * env[x] for x, c in coeffs.items()), env[port.current], f"port current {port.pos}")
+        for sym, row in node_rows.items():
+            rebuilt = (sum(value(c) * env[x] for x, c in row[1].items()) + value(row[2])) if row[0] == "linear" else value(row[1])
+            close(rebuilt, env[sym], f"node {sym}")
 
 
 def spice_library(default_nseg: int = DEFAULT_NSEG, extra: tuple[int, ...] = EXTRA_NSEGS) -> str:
@@ -307,12 +358,14 @@ def spice_library(default_nseg: int = DEFAULT_NSEG, extra: tuple[int, ...] = EXT
 
 def verilog_a_module(model: LumpedModel, name: str = "spin_battery") -> str:
     """The Verilog-A module for ``model``."""
-    pr = VerilogAPrinter(_state_nodes(model))
+    va_nodes = _state_nodes(model)
+    va_nodes[model.inputs["temp"]] = VA_TEMPERATURE
+    pr = VerilogAPrinter(va_nodes)
     lines = [f"// {ln[2:]}" if ln.startswith("* ") else ln for ln in _header("//", model, name)]
     port_pins = [pin for port in model.ports for pin in (port.pos, port.neg)]
     lines += ["", '`include "constants.vams"', '`include "disciplines.vams"', "", f"module {name}({', '.join(model.pins)});"]
     lines += [f"    inout {', '.join(port_pins)};", "    input gate;", "    output wn;", f"    electrical {', '.join(model.pins)};"]
-    names = [st.name for st in model.states]
+    names = [st.name for st in model.states] + [pr_.name for pr_ in model.probes]
     for i in range(0, len(names), 12):
         lines.append("    electrical " + ", ".join(names[i : i + 12]) + ";")
     lines.append("")
@@ -335,6 +388,9 @@ def verilog_a_module(model: LumpedModel, name: str = "spin_battery") -> str:
         lines.append(f"        I({st.name}) <+ ddt(tau_s*V({st.name})) + ({pr.doprint(sp.expand(-model.rhs[st.symbol]))});")
     lines.append("        // stored winding number")
     lines.append(f"        V(wn) <+ {pr.doprint(model.winding)};")
+    lines.append("        // probes")
+    for probe in model.probes:
+        lines.append(f"        V({probe.name}) <+ {probe.symbol.name};  // {probe.description}")
     lines.append("        // start of a transient: pin the stored twist to wn0 (initial-condition solve only)")
     lines.append('        if (analysis("ic")) begin')
     for st in model.states:

@@ -1,87 +1,72 @@
-"""Gate-controlled leakage element: the section under the gate that closes the loop.
+"""The gate: voltage-controlled magnetic anisotropy (VCMA) under the gated section.
 
-The gated section (length ``lgate``) links the far contact (x = L) back to the near one
-(x = 0). Its state is the twist theta_g across it. Two smooth functions of the gate
-voltage describe it:
+The gate electrode sits on an oxide of thickness t_ox over the magnet (thickness t_m). An
+electric field E = V/t_ox across the interface changes the interfacial anisotropy by
+xi E [J/m^2] (xi: the VCMA coefficient, tens to a few hundred fJ/(V m) at Fe/MgO-type
+interfaces: Weisheit et al., Science 315, 349 (2007); Maruyama et al., Nat. Nanotechnol. 4,
+158 (2009)). Averaged over the magnet thickness this lowers the easy-plane anisotropy under
+the gate by xi V/(t_ox t_m), so
 
-* ``link_stiffness``  k_g(V_g) [J/rad]: spin current carried per radian of twist. It is
-  A/lgate with the gate at 0 V (the loop is closed: a persistent spin current can flow)
-  and exactly 0 at and above ``vgon`` (the loop is open).
-* ``relaxation_rate`` gamma(V_g) [1/s]: rate at which phase slips under the gate relax
-  theta_g (d theta_g/dt = ... - gamma theta_g). The stored winding of the closed ring
-  decays through these slips; gamma at 0 V is set by the retention time ``tret``, and
-  with the gate fully open the twist under it relaxes in ``topen``.
+    K_g(V) = K (1 - V/vgon),    vgon = K t_ox t_m / xi     (:func:`vgon_from_vcma`).
 
-This module is deliberately small and self-contained so that a physical phase-slip law
-(voltage-controlled anisotropy, thermal activation) can replace it without touching the
-rest of the model.
+At V = vgon the gated section loses its easy plane: its Landau limit sqrt(2 K_g/A_ex) and its
+slip barrier go to zero, it can carry no persistent spin current, and the loop is open
+(:mod:`compactmodel.phase_slips`). Negative voltages stiffen the easy plane (longer retention).
+The ratio s^2 = K_g/K is clamped at 0 with a softplus of width ``GATE_SOFTNESS`` (in V/vgon),
+so the model is smooth in V(gate): s^2 = 7e-3 at V = vgon and 5e-7 at 1.1 vgon.
 """
 
 from __future__ import annotations
 
+import math
+
 import sympy as sp
 
-__all__ = ["gate_drive", "opening", "slip_opening", "stiffness_opening", "link_stiffness", "relaxation_rate", "closed_relaxation_rate"]
+from .parameters import ParameterError
+
+__all__ = ["GATE_SOFTNESS", "GATE_OPEN_FACTOR", "anisotropy_ratio", "anisotropy_ratio_value", "open_voltage", "vgon_from_vcma", "VCMA_RANGE"]
+
+#: Width of the softplus clamp of K_g/K at 0, in units of V/vgon [-].
+GATE_SOFTNESS = 0.01
+
+#: Gate voltage used to open the loop, in units of vgon: K_g/K = 2e-11 there [-].
+GATE_OPEN_FACTOR = 1.2
+
+#: Accepted VCMA coefficients [J/(V m)] (1 fJ/(V m) to 10 pJ/(V m)).
+VCMA_RANGE = (1e-15, 1e-11)
 
 
-def gate_drive(v_gate: sp.Expr, vgon: sp.Expr) -> sp.Expr:
-    """Normalised gate drive y = clamp(V_g / vgon, 0, 1)  [-]."""
-    return sp.Min(sp.Max(v_gate / vgon, 0), 1)
+def _softplus(z: sp.Expr, w: float) -> sp.Expr:
+    """w ln(1 + exp(z/w)) written without overflow: max(z, 0) + w ln(1 + exp(-|z|/w))."""
+    return sp.Max(z, 0) + w * sp.log(1 + sp.exp(-sp.Abs(z) / w))
 
 
-def opening(y: sp.Expr) -> sp.Expr:
-    """Fraction of the gate that is open, 0 at y = 0 and 1 at y = 1  [-].
+def anisotropy_ratio(v_gate: sp.Expr, vgon: sp.Expr) -> sp.Expr:
+    """s^2 = K_g/K under the gate: 1 - V/vgon, smoothly clamped at 0  [-] (SymPy)."""
+    w = sp.Float(GATE_SOFTNESS)
+    return _softplus(1 - v_gate / vgon, w)
 
-    The quintic 'smootherstep' 6y^5 - 15y^4 + 10y^3: its first and second derivatives
-    vanish at both ends, so the clamp in :func:`gate_drive` adds no kink (C2 in V_g).
+
+def anisotropy_ratio_value(v_gate: float, vgon: float) -> float:
+    """Numeric twin of :func:`anisotropy_ratio`  [-]."""
+    z = 1.0 - v_gate / vgon
+    w = GATE_SOFTNESS
+    return max(z, 0.0) + w * math.log1p(math.exp(-abs(z) / w))
+
+
+def open_voltage(vgon: float) -> float:
+    """The gate voltage the package uses to open the loop, GATE_OPEN_FACTOR x vgon  [V]."""
+    return GATE_OPEN_FACTOR * vgon
+
+
+def vgon_from_vcma(K: float, oxide_thickness: float, magnet_thickness: float, xi: float) -> float:
+    """Gate voltage that cancels the easy-plane anisotropy: vgon = K t_ox t_m / xi  [V].
+
+    K [J/m^3] (energy K n_z^2), oxide and magnet thicknesses [m], VCMA coefficient xi [J/(V m)].
     """
-    return y**3 * (10 - 15 * y + 6 * y**2)
-
-
-def link_stiffness(closed_stiffness: sp.Expr, open_fraction: sp.Expr) -> sp.Expr:
-    """k_g = k_g0 (1 - open fraction), k_g0 = A / lgate with the gate closed  [J/rad]."""
-    return closed_stiffness * (1 - open_fraction)
-
-
-def closed_relaxation_rate(length: sp.Expr, lgate: sp.Expr, tret: sp.Expr) -> sp.Expr:
-    """gamma at V_g = 0 that makes the stored winding decay as exp(-t/tret)  [1/s].
-
-    Derived, not typed: with the gate closed and no drive, the wire and the gated section
-    carry the same persistent spin current, A Theta/L = k_g theta_g, while slips change the
-    ring winding: d(Theta + theta_g)/dt = -gamma theta_g. Solving for the decay rate of
-    Theta and equating it to 1/tret gives gamma = (1 + L/lgate)/tret.
-    """
-    A, L, lg, gam, Th = sp.symbols("A L l_g gamma Theta", positive=True)
-    kg = A / lg
-    theta_g = A * Th / (L * kg)  # equal spin currents
-    # d/dt (Theta + theta_g) = (1 + dtheta_g/dTheta) dTheta/dt = -gamma theta_g
-    rate = sp.simplify(gam * theta_g / (Th * (1 + sp.diff(theta_g, Th))))  # -dTheta/dt / Theta
-    gamma_sol = sp.solve(sp.Eq(rate, 1 / sp.Symbol("tret", positive=True)), gam)[0]
-    return gamma_sol.subs({L: length, lg: lgate, sp.Symbol("tret", positive=True): tret})
-
-
-def slip_opening(y: sp.Expr) -> sp.Expr:
-    """Fraction of the phase-slip barrier removed: 0 at y = 0, 1 from y = 1/2 on  [-]."""
-    return opening(sp.Min(2 * y, 1))
-
-
-def stiffness_opening(y: sp.Expr) -> sp.Expr:
-    """Fraction of the gated section's supercurrent stiffness removed: 0 up to y = 1/2, 1 at y = 1  [-].
-
-    The gate lowers the easy-plane anisotropy, which sets the slip barrier; the exchange
-    stiffness of the gated section does not depend on it. So the slips become free first
-    (0 < y < 1/2) and the section stops carrying supercurrent after (1/2 < y < 1): the twist
-    under an opening gate relaxes by slips (dissipated, counted as slip power) instead of
-    being pushed back onto the gate driver by a softening link.
-    """
-    return opening(sp.Max(2 * y - 1, 0))
-
-
-def relaxation_rate(rate_closed: sp.Expr, rate_open: sp.Expr, slip_fraction: sp.Expr) -> sp.Expr:
-    """gamma(V_g): log-linear between the closed and open rates  [1/s].
-
-    gamma_closed^(1-f) gamma_open^f (an Arrhenius rate whose barrier falls linearly with f),
-    written as an exponential whose argument stays between ln gamma_closed and ln gamma_open
-    (no overflow possible).
-    """
-    return sp.exp((1 - slip_fraction) * sp.log(rate_closed) + slip_fraction * sp.log(rate_open))
+    checks = (("K", K, 1e-3, 1e9, "J/m^3"), ("oxide_thickness", oxide_thickness, 1e-10, 1e-7, "m"),
+              ("magnet_thickness", magnet_thickness, 1e-10, 1e-6, "m"), ("xi", xi, *VCMA_RANGE, "J/(V m)"))
+    for name, value, lo, hi, unit in checks:
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and lo <= value <= hi):
+            raise ParameterError(f"{name} = {value!r} {unit}: allowed range [{lo:g}, {hi:g}] {unit}")
+    return K * oxide_thickness * magnet_thickness / xi

@@ -14,8 +14,14 @@ the exchange energy is integrated exactly and the kinetic (chi) and Gilbert term
 nodal quadrature (the 'lumped mass' Galerkin method), so every element is a realisable
 circuit element. The contacts enter through their virtual work vartheta I (delta phi_0 -
 delta phi_N) and the boundary Rayleigh term g (phi_0'^2 + phi_N'^2)/2; the gated section
-closing the loop through its twist theta_g = phi_N - phi_0 + psi, where psi is the phase
-removed by slips under the gate (Rayleigh term psi'^2/(2 r), relaxation rate gamma = r k_g).
+closing the loop (stiffness k_g(V_gate) = (A/lgate) K_g/K, :mod:`compactmodel.gate`) through
+its twist theta_g = phi_N - phi_0 + psi, where psi is the phase removed by slips under the gate.
+
+Phase slips (:mod:`compactmodel.phase_slips`) are rate laws, not forces: each removes 2 pi of
+twist where it nucleates, so they enter the first-order twist equations as
+d theta_k/dt = ... - 2 pi w_k Gamma_wire (spread over the sections by length, at the wire's
+mean winding density) and d theta_g/dt = ... - 2 pi Gamma_gate, with the Arrhenius net rates
+at the circuit temperature (``temper`` / ``$temperature``).
 
 SymPy forms the Euler-Lagrange-Rayleigh equations and rewrites them as a first-order
 system in the segment twists theta_k = phi_{k-1} - phi_k (the spin-capacitor charges, each
@@ -37,6 +43,8 @@ from functools import lru_cache
 import sympy as sp
 
 from . import gate as gate_law
+from . import phase_slips as slips
+from .phase_slips import K_B
 from .parameters import LOOP_PARAMETERS, PARAMETERS, check_nseg
 
 __all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols"]
@@ -97,6 +105,15 @@ class State:
 
 
 @dataclass(frozen=True)
+class Probe:
+    """An output node for users to probe: V(<subckt>.<name>) = expr."""
+
+    name: str
+    symbol: sp.Symbol
+    description: str
+
+
+@dataclass(frozen=True)
 class Port:
     """An electrical port: pins, the symbol of V(pos,neg), the port current (into pos) and its wire."""
 
@@ -140,6 +157,7 @@ class LumpedModel:
     four_terminal: bool = False
     fractions: tuple[sp.Rational, ...] = ()
     mesh: str = "graded"
+    probes: list[Probe] = field(default_factory=list)
 
     @property
     def pins(self) -> list[str]:
@@ -168,16 +186,16 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
 
     Section k has length c_k h with h = L/nseg the mean section length and c_k = nseg w_k.
 
-    Returns (eqs, coords, vel, acc, psi_rate_eq, syms) where eqs[j] = 0 is the equation of
+    Returns (eqs, coords, vel, acc, None, syms) where eqs[j] = 0 is the equation of
     phi_j, written as  m_j phi_j'' = force_j.
     """
     A, chi, a_s, g, th, I, h = sp.symbols("A chi alpha_s g vartheta I h", positive=True)
-    kg, r = sp.symbols("k_g r", nonnegative=True)
+    kg = sp.Symbol("k_g", nonnegative=True)
     n = nseg + 1
     q = sp.symbols(f"q0:{n}", real=True)  # phi_j
     v = sp.symbols(f"v0:{n}", real=True)  # d_t phi_j
     acc = sp.symbols(f"a0:{n}", real=True)  # d_t^2 phi_j
-    psi, psi_dot = sp.symbols("psi psi_dot", real=True)
+    psi = sp.Symbol("psi", real=True)
 
     # one linear element on [0, h] with end values qa, qb (velocities va, vb)
     xi = sp.Symbol("xi", real=True)
@@ -196,8 +214,7 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
     Ray = sum(gilbert_e.subs({va: v[k], vb: v[k + 1], h: c[k] * h}) for k in range(nseg))
     Ray += g * (v[0] ** 2 + v[-1] ** 2) / 2  # spin pumping into both contacts, eq. (6)
     theta_g = q[-1] - q[0] + psi
-    U += kg * theta_g**2 / 2  # gated section
-    Ray += psi_dot**2 / (2 * r)  # phase slips under the gate
+    U += kg * theta_g**2 / 2  # gated section (psi: phase removed by slips; they enter the twist rates)
     if four_terminal:  # each contact has its own current: I1 into p1 (x = 0), I2 into p2 (x = L)
         I1, I2 = sp.symbols("I1 I2", real=True)
         work = th * (I1 * q[0] - I2 * q[-1])
@@ -210,8 +227,8 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
         lhs = sp.diff(sp.diff(T, v[j]), v[j]) * acc[j]  # d/dt dT/dv_j (T quadratic, constant mass)
         force = -sp.diff(U, q[j]) - sp.diff(Ray, v[j]) + sp.diff(work, q[j])
         eqs.append(sp.expand(lhs - force))
-    psi_eq = sp.expand(-sp.diff(U, psi) - sp.diff(Ray, psi_dot))  # = 0 (no inertia, no drive)
-    syms = dict(A=A, chi=chi, alpha_s=a_s, g=g, vartheta=th, I=I, I1=I1, I2=I2, h=h, k_g=kg, r=r, psi=psi, psi_dot=psi_dot)
+    psi_eq = None  # phase slips are rate laws (compactmodel.phase_slips), added to the twist rates
+    syms = dict(A=A, chi=chi, alpha_s=a_s, g=g, vartheta=th, I=I, I1=I1, I2=I2, h=h, k_g=kg, psi=psi)
     return eqs, q, v, acc, psi_eq, syms
 
 
@@ -243,38 +260,52 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "g
         mass = e.coeff(acc[j])
         rates[j] = sp.expand(-(e - mass * acc[j]) / mass)  # d Omega_j / dt
         assert q[0] not in rates[j].free_symbols
-    psi_e = sp.expand(psi_eq.xreplace(q_of))
-    psi_rate = sp.expand(-(psi_e - psi_e.coeff(S["psi_dot"]) * S["psi_dot"]) / psi_e.coeff(S["psi_dot"]))
-    gamma = sp.Symbol("gamma", positive=True)
-    psi_rate = psi_rate.subs(S["r"] * S["k_g"], gamma)  # psi' = -gamma theta_g
-    assert psi_rate.free_symbols <= {gamma, theta_g}, psi_rate
-
     # ---- named parameters (printed as .param / real) ----
-    tau_s, hseg, kgate0, rate_closed, rate_open, emf_scale = sp.symbols(
-        "tau_s hseg kgate0 rate_closed rate_open emf_scale", positive=True
+    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg = sp.symbols(
+        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg", positive=True
     )
     L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
     derived = [
         (tau_s, L * sp.sqrt(chi / Aq)),  # transit time L/u [s]
         (hseg, L / nseg),  # mean section length [m]
         (kgate0, Aq / P["lgate"]),  # closed-gate link stiffness [J/rad]
-        (rate_closed, gate_law.closed_relaxation_rate(L, P["lgate"], P["tret"])),  # [1/s]
-        (rate_open, 1 / P["topen"]),  # [1/s]
         (emf_scale, 2 * sp.pi * th / tau_s),  # port emf per unit of om0 - omN [V]
+        (kc0, sp.sqrt(2 * P["kani"] / Aq)),  # Landau winding density at tnom [rad/m]
+        (tb0, 2 * sp.sqrt(2 * Aq * P["kani"]) / sp.Float(K_B)),  # slip barrier at zero winding / k_B [K]
+        (cnub, 2 * sp.pi / (L * kc0)),  # wire winding -> winding density / Landau limit
+        (cnug, 2 * sp.pi / (P["lgate"] * kc0)),  # gate twist (turns) -> the same
+        (rb, tau_s * P["fatt"] * L * kc0),  # slip attempts in the wire per transit time
+        (rg, tau_s * P["fatt"] * P["lgate"] * kc0),  # ... under the gate
     ]
 
     # ---- intermediates depending on inputs and states ----
     vg = sp.Symbol("vg", real=True)
+    temp = sp.Symbol("temp", positive=True)  # circuit temperature [K] (temper / $temperature)
     tw = sp.symbols(f"tw1:{n}", real=True)
     tg = sp.Symbol("tg", real=True)
     om = sp.symbols(f"om0:{n}", real=True)
-    gdrive, fopen, kgate, fslip, rate = sp.symbols("gdrive fopen kgate fslip rate", real=True)
+    wr = sp.Symbol("wr", real=True)
+    tdev, fani, xb, xs, wsum, tgate, sg2, kgate, nub, nug, sbs, sgs_, sb, sgs, nslip = sp.symbols(
+        "tdev fani xb xs wsum tgate sg2 kgate nub nug sbs sgs sb sg nsl", real=True
+    )
+    wn0 = P["wn0"]
+    wr_start = wn0 * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
-        (gdrive, gate_law.gate_drive(vg, P["vgon"])),
-        (fopen, gate_law.stiffness_opening(gdrive)),
-        (kgate, gate_law.link_stiffness(kgate0, fopen)),
-        (fslip, gate_law.slip_opening(gdrive)),
-        (rate, gate_law.relaxation_rate(rate_closed, rate_open, fslip)),
+        (tdev, temp + P["dtemp"]),  # device temperature [K]
+        (fani, sp.Max(1 + P["tcani"] * (tdev - P["tnom"]), sp.Float(1e-3))),  # K(T)/K(tnom)
+        (xb, tb0 * sp.sqrt(fani) / tdev),  # barrier at zero winding / k_B T
+        (xs, sp.Min(xb, slips.SHIFT_LIMIT)),  # Arrhenius factor exp(-xs) taken out of the scaled rates
+        (wsum, sp.Add(*tw)),  # winding of the wire (x = 0 .. L)
+        (tgate, wr - wsum),  # twist of the gated section [turns]
+        (sg2, gate_law.anisotropy_ratio(vg, P["vgon"])),  # K_g / K under the gate (VCMA)
+        (kgate, kgate0 * sg2),  # supercurrent stiffness of the gated section [J/rad]
+        (nub, cnub * wsum / sp.sqrt(fani)),  # winding density of the wire / Landau limit
+        (nug, cnug * tgate / sp.sqrt(fani)),  # winding density under the gate / Landau limit
+        (sbs, rb * slips.net_rate_expr(nub, sp.Integer(1), xb, xs)),  # ... in the wire, x exp(xs)
+        (sgs_, rg * slips.net_rate_expr(nug, sg2, xb, xs)),  # ... under the gate, x exp(xs)
+        (sb, sp.exp(-xs) * sbs),  # net slips in the wire per tau_s
+        (sgs, sp.exp(-xs) * sgs_),  # net slips under the gate per tau_s
+        (nslip, wr_start - wr),  # net phase slips since t = 0
     ]
     if four_terminal:  # each port: V = rw_k I_k + its contact's spin-motive force
         v1, v2, ip1, ip2 = sp.symbols("v1 v2 ip1 ip2", real=True)
@@ -301,49 +332,43 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "g
         **currents,
         S["h"]: hseg,
         S["k_g"]: kgate,
-        gamma: rate,
     }
 
     rhs: dict[sp.Symbol, sp.Expr] = {}
-    for k in range(nseg):  # d theta_k/dt = Omega_{k-1} - Omega_k
+    for k in range(nseg):  # d theta_k/dt = Omega_{k-1} - Omega_k - 2 pi (wire slips, spread by length)
         dtheta = v[k] - v[k + 1]
-        rhs[tw[k]] = sp.expand(tau_s * dtheta.xreplace(scale) / two_pi)
-    dtheta_g = v[-1] - v[0] + psi_rate
-    rhs[tg] = sp.expand(tau_s * dtheta_g.xreplace(scale).xreplace(to_named) / two_pi)
+        rhs[tw[k]] = sp.expand(tau_s * dtheta.xreplace(scale) / two_pi) - fractions[k] * sb
+    dtheta_g = v[-1] - v[0]  # d theta_g/dt = Omega_N - Omega_0 - 2 pi (gate slips)
+    rhs[tg] = sp.expand(tau_s * dtheta_g.xreplace(scale) / two_pi) - sgs
     for j in range(n):
         f = tau_s * tau_s * rates[j].xreplace(scale).xreplace(to_named) / two_pi
         rhs[om[j]] = sp.collect(sp.expand(f), [port.current for port in ports] + [kgate] + list(tw) + [tg] + list(om))
 
     # self-check: the named form equals the derivation in the physics symbols
-    _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, currents)
+    _verify_named(rhs, derived, P, S, rates, nseg, tw, tg, om, tau_s, currents)
 
     # ---- ring winding instead of the gate twist ----
     # The winding of the closed ring, wr = sum(tw) + tg, changes only through slips:
-    # tau_s dwr/dt = -tau_s gamma tg. Using wr as the unknown (tg = wr - sum(tw)) makes the
-    # DC row of the slow leak a pure multiple of tau_s*gamma (~1e-17 for 10-year retention):
-    # a row scale, harmless to LU, instead of a tiny term beside O(1) ones (ill-conditioned).
-    wr = sp.Symbol("wr", real=True)
-    tgate = sp.Symbol("tgate", real=True)
-    wsum = sp.Symbol("wsum", real=True)
+    # tau_s dwr/dt = -(sb + sg). Using wr as the unknown (tg = wr - sum(tw)) makes the DC row
+    # of the slow leak a pure multiple of the (tiny) slip rate: a row scale, harmless to LU,
+    # instead of a tiny term beside O(1) ones (ill-conditioned).
     rhs_wr = sp.expand(rhs[tg] + sum(rhs[z] for z in tw))
-    assert sp.expand(rhs_wr + rate * tau_s * tg) == 0, rhs_wr
+    assert sp.expand(rhs_wr + sb * sum(fractions) + sgs) == 0, rhs_wr
     rhs = {z: (f.xreplace({tg: tgate})) for z, f in rhs.items() if z != tg}
-    rhs[wr] = -rate * tau_s * tgate
-    intermediates.append((wsum, sp.Add(*tw)))  # winding of the wire (x = 0 .. L)
-    intermediates.append((tgate, wr - wsum))
+    # written with the scaled rates: at DC the row is exp(-xs) (sbs + sgs) = 0, a row scale
+    rhs[wr] = -sp.exp(-xs) * (sbs + sgs_)
 
-    wn0 = P["wn0"]
     states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 * fractions[k]) for k in range(nseg)]
-    states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wn0 * (1 + P["lgate"] / L)))
+    states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wr_start))
     states += [State(f"om{j}", om[j], f"rotation rate of node {j} x tau_s / 2pi [winding per transit time]", sp.Integer(0)) for j in range(n)]
     rhs = {st.symbol: rhs[st.symbol] for st in states}
 
-    physical = _energy_expressions(fractions, tw, tgate, om, derived, P, kgate, rate, ports)
+    physical = _energy_expressions(fractions, tw, tgate, om, derived, P, kgate, sb, sgs, ports)
     return LumpedModel(
         nseg=nseg,
         params=P,
         derived=derived,
-        inputs={**{port.voltage.name: port.voltage for port in ports}, "vg": vg},
+        inputs={**{port.voltage.name: port.voltage for port in ports}, "vg": vg, "temp": temp},
         intermediates=intermediates,
         states=states,
         rhs=rhs,
@@ -354,10 +379,14 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "g
         four_terminal=four_terminal,
         fractions=fractions,
         mesh=mesh,
+        probes=[
+            Probe("lnd", nub, "winding density of the wire / its Landau limit sqrt(2 kani/stiff) [-] (> 1: past the Landau limit)"),
+            Probe("nslip", nslip, "net number of phase slips since t = 0 (wire and gate; positive: winding lost) [-]"),
+        ],
     )
 
 
-def _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, currents):
+def _verify_named(rhs, derived, P, S, rates, nseg, tw, tg, om, tau_s, currents):
     """Random-point check that the printed (named) equations equal the raw derivation."""
     import random
 
@@ -374,13 +403,12 @@ def _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, cur
         S["vartheta"]: vals[P["theta"]],
         S["h"]: vals[P["len"]] / nseg,
         S["k_g"]: 0.37,
-        gamma: 1.3,
     }
     for k, sym in enumerate(currents):
         phys[sym] = 0.61 - 0.2 * k
     zs = {z: rnd.uniform(-1, 1) for z in list(tw) + [tg] + list(om)}
     env_named = dict(env)
-    env_named.update({sp.Symbol("kgate", real=True): 0.37, sp.Symbol("rate", real=True): 1.3})
+    env_named.update({sp.Symbol("kgate", real=True): 0.37})
     env_named.update({named: phys[sym] for sym, named in currents.items()})
     env_named.update(zs)
     tau = env[tau_s]
@@ -396,7 +424,7 @@ def _verify_named(rhs, derived, P, S, rates, gamma, nseg, tw, tg, om, tau_s, cur
             raise AssertionError(f"named equation of om{j} differs from the derivation: {got} vs {want}")
 
 
-def _energy_expressions(fractions, tw, tg, om, derived, P, kgate, rate, ports) -> dict[str, sp.Expr]:
+def _energy_expressions(fractions, tw, tg, om, derived, P, kgate, sb, sg, ports) -> dict[str, sp.Expr]:
     """Energies [J] and powers [W] in terms of the scaled unknowns (for post-processing)."""
     d = dict((str(s), s) for s, _ in derived)
     nseg = len(fractions)
@@ -414,7 +442,9 @@ def _energy_expressions(fractions, tw, tg, om, derived, P, kgate, rate, ports) -
         "kinetic_energy": sp.Add(*[m * w**2 / 2 for m, w in zip(masses, Om)]),
         "pumping_power": P["gsp"] * (Om[0] ** 2 + Om[-1] ** 2),
         "gilbert_power": sp.Add(*[dr * w**2 for dr, w in zip(drags, Om)]),
-        "slip_power": kgate * rate * thg**2,
+        # each slip removes 2 pi of twist where it happens: power = spin current x 2 pi x rate
+        "slip_power": sp.Add(*[P["stiff"] / hk * x * two_pi * w * sb / d["tau_s"] for hk, x, w in zip(hs, th, fractions)])
+        + kgate * thg * two_pi * sg / d["tau_s"],
         "joule_power": sp.Add(*[P[port.resistance] * port.current**2 for port in ports]),
         "twist": sp.Add(*th),
         "gate_twist": thg,

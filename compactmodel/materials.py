@@ -60,6 +60,7 @@ __all__ = [
     "MU_0",
     "GAMMA_E",
     "QUASI_1D_KEYS",
+    "instance_parameters",
     "FieldRange",
     "FIELD_RANGES",
     "check_field",
@@ -172,6 +173,8 @@ FIELD_RANGES: Mapping[str, FieldRange] = dict(
         _r("theta_sh", "rad", "effective spin Hall angle of the contact (eq. 6); use |theta_SH|", 0.0, math.pi / 2, upper_open=True),
         _r("wire_resistivity", "ohm m", "resistivity of the contact wires", 0.0, 1.0),
         _r("gate_length", "m", "length of the gated section", 0.0, 1e-3),
+        _r("gate_oxide_thickness", "m", "gate oxide thickness t_ox over the gated section", 1e-10, 1e-7, lower_open=False),
+        _r("vcma", "J/(V m)", "voltage-controlled magnetic anisotropy coefficient xi of the gate interface", 1e-15, 1e-11, lower_open=False),
         # --- Geometry.crossbar inputs ---
         _r("strip_width", "m", "width of the metal strip crossing the magnet", 0.0, 1e-2),
         _r("strip_thickness", "m", "thickness of the metal strip", 0.0, 1e-2),
@@ -226,7 +229,7 @@ class Material:
         alpha: Gilbert damping [-] (Rayleigh function ``alpha s (d_t phi)^2 / 2``).
         chi: bulk spin susceptibility [J s^2/m^3], ``rho_s = chi d_t phi`` (eq. 5).
         K: easy-plane anisotropy energy density [J/m^3] (energy ``K n_z^2``); sets the
-            Landau limit of the winding density, ``rho ~ sqrt(K/A_ex)``.
+            Landau limit of the winding density, ``rho_c = sqrt(2K/A_ex)``.
         density: mass density [kg/m^3].
         source: where the numbers come from.
     """
@@ -346,8 +349,12 @@ class Material:
 
     @property
     def landau_winding_density(self) -> float:
-        """Landau-limit winding density ~ sqrt(K/A_ex) [1/m] (order of magnitude, paper)."""
-        return math.sqrt(self.K / self.A_ex)
+        """Landau limit of the winding density, sqrt(2K/A_ex) [1/m].
+
+        The paper gives the order of magnitude sqrt(K/A_ex); the factor sqrt(2) is derived in
+        :func:`compactmodel.phase_slips.derive_barrier` (energy K n_z^2, stiffness A_ex/2).
+        """
+        return math.sqrt(2.0 * self.K / self.A_ex)
 
 
 @dataclass(frozen=True)
@@ -367,6 +374,10 @@ class Geometry:
         wire_resistivity: resistivity of the contact wires [ohm m].
         gate_length: length of the gated section [m], must be shorter than the loop.
         source: where the numbers come from.
+        gate_oxide_thickness: gate oxide t_ox over the gated section [m] (default 1 nm MgO).
+        vcma: VCMA coefficient xi of the magnet/oxide interface [J/(V m)] (default 100 fJ/(V m):
+            tens to a few hundred fJ/(V m) at Fe/MgO-type interfaces, Maruyama et al.,
+            Nat. Nanotechnol. 4, 158 (2009)); sets vgon = K t_ox t_m / xi.
     """
 
     magnet_width: float
@@ -380,6 +391,8 @@ class Geometry:
     wire_resistivity: float
     gate_length: float
     source: str = ""
+    gate_oxide_thickness: float = 1e-9
+    vcma: float = 1e-13
 
     def __post_init__(self) -> None:
         _validate_dataclass(self, "Geometry")
@@ -404,6 +417,8 @@ class Geometry:
         wire_resistivity: float,
         gate_length: float,
         source: str = "",
+        gate_oxide_thickness: float = 1e-9,
+        vcma: float = 1e-13,
     ) -> "Geometry":
         """Metal strips laid across the magnetic wire (Fig. 1).
 
@@ -427,6 +442,8 @@ class Geometry:
             wire_resistivity=wire_resistivity,
             gate_length=gate_length,
             source=source,
+            gate_oxide_thickness=gate_oxide_thickness,
+            vcma=vcma,
         )
 
     @property
@@ -496,12 +513,34 @@ def spin_wave_speed(material: Material) -> float:
 
 
 def landau_winding_density(material: Material) -> float:
-    """Landau-limit winding density ``rho ~ sqrt(K/A_ex)`` [1/m] (paper, order of magnitude).
+    """Landau-limit winding density ``sqrt(2K/A_ex)`` [1/m] (the paper: ~ sqrt(K/A_ex)).
 
     Beyond it the texture leaves the easy plane and unwinds; the exact threshold differs by
     factors of order one (Sonin, Adv. Phys. 59, 181 (2010)).
     """
     return material.landau_winding_density
+
+
+def instance_parameters(material: Material, geometry: Geometry) -> dict[str, float]:
+    """Every instance parameter of the model except ``wn0`` and the circuit ones' defaults.
+
+    The quasi-1D values of :func:`quasi_1d` plus the phase-slip and gate parameters:
+    ``kani = K S_m`` [J/m], ``vgon = K t_ox t_m / xi`` [V] (VCMA, :func:`compactmodel.gate.vgon_from_vcma`)
+    and ``fatt`` [Hz] (:func:`compactmodel.phase_slips.attempt_frequency`).
+    """
+    from .gate import vgon_from_vcma
+    from .phase_slips import attempt_frequency
+
+    q = quasi_1d(material, geometry)
+    kani = material.K * geometry.magnet_cross_section
+    values = dict(q)
+    values["kani"] = kani
+    values["vgon"] = vgon_from_vcma(material.K, geometry.gate_oxide_thickness, geometry.magnet_thickness, geometry.vcma)
+    values["fatt"] = attempt_frequency(q["stiff"], q["chi"], kani)
+    try:
+        return validate(values)
+    except ParameterError as err:
+        raise ParameterError(f"material {material.name!r} in this geometry gives a model parameter out of range: {err}") from err
 
 
 def mass_per_length(material: Material, geometry: Geometry) -> float:
@@ -513,11 +552,11 @@ def figures(material: Material, geometry: Geometry) -> dict[str, float]:
     """Derived figures of merit (SI), for later use.
 
     * ``u`` [m/s]: spin-wave speed sqrt(A/chi).
-    * ``landau_winding_density`` [1/m]: sqrt(K/A_ex).
+    * ``landau_winding_density`` [1/m]: sqrt(2K/A_ex).
     * ``mass_per_length`` [kg/m]: density * S_m.
     * ``charging_time`` [s]: L/u (text after eq. 8, order of magnitude).
-    * ``landau_energy`` [J]: eq. (8) at the Landau winding, A rho^2 L / 2 = K S_m L / 2.
-    * ``landau_specific_energy`` [J/kg]: the same per magnet mass, K / (2 density)
+    * ``landau_energy`` [J]: eq. (8) at the Landau winding, A rho^2 L / 2 = K S_m L.
+    * ``landau_specific_energy`` [J/kg]: the same per magnet mass, K / density
       (compare the paper's ~200 Wh/kg = 7.2e5 J/kg bound, eq. 11 and below).
     * ``eta_eq9`` [-]: charging efficiency scaling vartheta^2 / (R sqrt(A chi)) of eq. (9),
       numerical factors dropped as in the paper.
@@ -531,7 +570,7 @@ def figures(material: Material, geometry: Geometry) -> dict[str, float]:
         "mass_per_length": mass_per_length(material, geometry),
         "charging_time": q["len"] / u,
         "landau_energy": q["stiff"] * rho_c**2 * q["len"] / 2.0,
-        "landau_specific_energy": material.K / (2.0 * material.density),
+        "landau_specific_energy": material.K / material.density,
         "eta_eq9": q["theta"] ** 2 / (q["rw"] * math.sqrt(q["stiff"] * q["chi"])),
     }
 
@@ -557,6 +596,10 @@ class Device:
         """See :func:`figures`."""
         return figures(self.material, self.geometry)
 
+    def instance_parameters(self) -> dict[str, float]:
+        """See :func:`instance_parameters`: a complete parameter set for the netlists."""
+        return instance_parameters(self.material, self.geometry)
+
     @property
     def u(self) -> float:
         """Spin-wave speed [m/s]."""
@@ -564,7 +607,7 @@ class Device:
 
     @property
     def landau_winding_density(self) -> float:
-        """sqrt(K/A_ex) [1/m]."""
+        """sqrt(2K/A_ex) [1/m]."""
         return self.material.landau_winding_density
 
     @property

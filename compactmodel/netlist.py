@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from .gate import open_voltage
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
@@ -74,6 +76,7 @@ class ChargeStoreRelease:
     r_load: float = 1e3
     vgate_open: float | None = None
     tmax: float = 10e-12
+    options: str = ""  #: extra ``.options`` (e.g. "reltol=1e-5"); empty: ngspice defaults
 
     def times(self) -> dict[str, float]:
         tc, tr = self.t_charge, self.t_ramp
@@ -86,8 +89,12 @@ class ChargeStoreRelease:
         }
 
     def netlist(self, params: Mapping[str, float] | None = None, subckt: str = "spin_battery") -> str:
+        """The deck; warns (``LandauLimitWarning``) if ``current`` exceeds the Landau current."""
+        from .phase_slips import warn_if_past_landau
+
         values = validate(params or {})
-        vg = values["vgon"] if self.vgate_open is None else self.vgate_open
+        warn_if_past_landau(values, self.current)
+        vg = open_voltage(values["vgon"]) if self.vgate_open is None else self.vgate_open
         t = self.times()
         tr = self.t_ramp
         f = format_real
@@ -102,6 +109,7 @@ class ChargeStoreRelease:
                 f"Vld ld 0 pwl(0 0 {f(t['release'])} 0 {f(t['release'] + tr)} 1)",
                 f"Bload p pn I = V(p,pn)*V(ld)/{f(self.r_load)}",
                 instance_line("X1", ("p", "pn", "gate", "wn"), values, subckt),
+                f".options {self.options}" if self.options else "* ngspice default options",
                 f".tran {f(self.tmax / 10)} {f(self.t_stop)} 0 {f(self.tmax)}",
                 ".end",
                 "",
@@ -128,7 +136,7 @@ def ac_deck(
             "spin battery: port impedance",
             f".include {Path(library).resolve() if library else library_path()}",
             "Iac 0 p dc 0 ac 1",
-            f"Vg gate 0 {f(values['vgon'])}",
+            f"Vg gate 0 {f(open_voltage(values['vgon']))}",
             instance_line("X1", ("p", "0", "gate", "wn"), values, subckt),
             f".ac dec {points_per_decade} {f(f_start)} {f(f_stop)}",
             ".end",
@@ -154,7 +162,7 @@ def current_drive_deck(
             "spin battery: current drive, gate open",
             f".include {library_path()}",
             f"I1 0 p pwl({pwl})",
-            f"Vg gate 0 {f(values['vgon'])}",
+            f"Vg gate 0 {f(open_voltage(values['vgon']))}",
             instance_line("X1", ("p", "0", "gate", "wn"), values, subckt),
             f".tran {f(tmax / 10)} {f(t_stop)} 0 {f(tmax)}",
             ".end",

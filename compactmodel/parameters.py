@@ -104,10 +104,13 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("theta", "V s", "spin-Hall torque per ampere vartheta = (hbar/2e)(S_c/S_w) tan(theta_SH), eq. (6)", 3.3e-16, 1e-22, 1e-12),
     Parameter("rw", "ohm", "resistance of the charging circuit (both contact wires in series)", 1600.0, 1e-3, 1e9),
     Parameter("wn0", "1", "stored winding number at the start of a transient", 0.0, -1e9, 1e9),
-    Parameter("vgon", "V", "gate voltage at and above which the loop is fully open", 1.0, 1e-3, 1e3),
-    Parameter("tret", "s", "retention time (1/e decay of the stored winding) with the gate at 0 V", 3.15576e8, 1e-15, 1e20),
+    Parameter("vgon", "V", "gate voltage whose VCMA cancels the easy-plane anisotropy under the gate, K t_ox t_m/xi (loop open above ~1.1 vgon)", 1.25, 1e-3, 1e3),
     Parameter("lgate", "m", "length of the gated section that closes the loop", 20e-9, 1e-10, 1e-3),
-    Parameter("topen", "s", "relaxation time of the twist under a fully open gate", 1e-12, 1e-18, 1e-6),
+    Parameter("kani", "J/m", "easy-plane anisotropy K times cross-section (energy K n_z^2); Landau limit sqrt(2 kani/stiff)", 6.25e-12, 1e-30, 1e-3),
+    Parameter("fatt", "Hz", "phase-slip attempt frequency per nucleation length sqrt(stiff/(2 kani)) (phase_slips.attempt_frequency)", 5.3e11, 1e3, 1e17),
+    Parameter("tnom", "K", "temperature at which kani is given", 300.15, 1.0, 2000.0),
+    Parameter("tcani", "1/K", "linear temperature coefficient of kani (K(T) = K (1 + tcani (T - tnom)))", 0.0, -0.1, 0.1, lower_open=False),
+    Parameter("dtemp", "K", "device temperature minus circuit temperature", 0.0, -1000.0, 1000.0, lower_open=False),
 )
 
 PARAMETER_NAMES: tuple[str, ...] = tuple(p.name for p in PARAMETERS)

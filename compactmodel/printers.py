@@ -114,6 +114,12 @@ class _BasePrinter(CodePrinter):
     def _print_log(self, expr) -> str:
         return f"ln({self._print(expr.args[0])})"
 
+    def _print_Abs(self, expr) -> str:
+        return f"abs({self._print(expr.args[0])})"
+
+    def _print_atan(self, expr) -> str:
+        return f"atan({self._print(expr.args[0])})"
+
     def _print_sqrt(self, expr) -> str:  # pragma: no cover - sympy prints sqrt as Pow
         return f"sqrt({self._print(expr.args[0])})"
 

@@ -17,9 +17,10 @@ Physics (quasi-1D, SI units; the paper's equation numbers)
 * gate closed: the gated section of length ``lgate`` (stiffness A) joins x = L back to
   x = 0 and is modelled as one spring of stiffness k_g = A / lgate [J/rad] with twist
   theta_g: it carries the spin current k_g theta_g out of x = L and into x = 0, and
-  d theta_g/dt = phi_t(L) - phi_t(0) - gamma theta_g with the phase-slip rate
-  gamma = (1 + L/lgate) / tret, which makes the stored winding decay as exp(-t/tret).
-  Gate open: k_g = 0 (no spin current through the gate), theta_g relaxes at 1/topen.
+  d theta_g/dt = phi_t(L) - phi_t(0) - gamma theta_g, gamma the small-twist limit of the
+  phase-slip law under the gate (:func:`linear_slip_rate`, or ``slip_rate``). The
+  reference is linear: the Arrhenius slip law itself, and slips in the wire, are not in it.
+  Gate open: k_g = 0 (no spin current through the gate).
 
 Discretisation (cell-centred finite volumes)
 --------------------------------------------
@@ -57,7 +58,7 @@ W = int_0^dt exp(Ma^T t) Q exp(Ma t) dt, obtained by Gauss-Legendre quadrature o
 sub-step followed by doubling (W(2d) = W(d) + E(d)^T W(d) E(d)), so even the sub-picosecond
 boundary transients of a step drive are integrated exactly.
 
-Limitation: like any full-system exponential, the slow rate 1/tret is only resolved when
+Limitation: like any full-system exponential, a slow slip rate gamma is only resolved when
 it is well above eps * ||M|| (~1e-3 /s at the defaults); a RuntimeWarning is issued when
 t_end is too long for that (e.g. a 10-year hold). Use it for transients, not retention.
 """
@@ -192,11 +193,29 @@ def _check_cells(n_cells: object) -> int:
     return int(n_cells)
 
 
-def _gate_constants(p: Mapping[str, float], gate: Gate) -> tuple[float, float]:
-    """(k_g [J/rad], gamma [1/s]) of the gated section."""
-    if gate == "closed":
-        return p["stiff"] / p["lgate"], (1.0 + p["len"] / p["lgate"]) / p["tret"]
-    return 0.0, 1.0 / p["topen"]
+def linear_slip_rate(params: Mapping[str, float] | None = None, gate: Gate = "closed", temperature: float = 300.15) -> float:
+    """Relaxation rate gamma of a small gate twist by phase slips under the gate  [1/s].
+
+    The small-twist limit of the rate law of :mod:`compactmodel.phase_slips`:
+    d theta_g/dt = -2 pi Gamma_gate ~ -gamma theta_g with
+    gamma = 2 pi^2 fatt x0 exp(-x0 s) (k_c(tnom)/k_c(T)), x0 = E0/k_B T, s^2 = K_g/K
+    (s = 1 closed, 0 open).
+    """
+    from .phase_slips import K_B, barrier_scale, landau_winding_density
+
+    p = validate(params)
+    x0 = barrier_scale(p, temperature) / (K_B * (temperature + p["dtemp"]))
+    kc0 = math.sqrt(2.0 * p["kani"] / p["stiff"])
+    s = 1.0 if gate == "closed" else 0.0
+    return 2.0 * math.pi**2 * p["fatt"] * x0 * math.exp(-x0 * s) * kc0 / landau_winding_density(p, temperature)
+
+
+def _gate_constants(p: Mapping[str, float], gate: Gate, slip_rate: float | None = None) -> tuple[float, float]:
+    """(k_g [J/rad], gamma [1/s]) of the gated section (``slip_rate`` overrides gamma)."""
+    gamma = linear_slip_rate(p, gate) if slip_rate is None else float(slip_rate)
+    if not (math.isfinite(gamma) and gamma >= 0.0):
+        raise ValueError(f"slip_rate = {slip_rate!r} 1/s: allowed range [0, inf)")
+    return (p["stiff"] / p["lgate"] if gate == "closed" else 0.0), gamma
 
 
 def _faces(p: Mapping[str, float], n_cells: int) -> tuple[np.ndarray, sps.csr_matrix]:
@@ -241,17 +260,18 @@ def _boundary_rates(p: Mapping[str, float], n_cells: int, k_gate: float, face_sp
 
 
 def state_space(params: Mapping[str, float] | None = None, n_cells: int = 64, gate: Gate = "open",
-                r_load: float | None = None) -> StateSpace:
+                r_load: float | None = None, slip_rate: float | None = None) -> StateSpace:
     """Assemble the cell-centred finite-volume model (eqs. 1, 2, 5, 6) as y' = M y + b I.
 
     ``r_load`` [ohm]: None for a current-source port, else a resistor across the port.
+    ``slip_rate`` [1/s]: relaxation rate gamma of the gate twist (default: :func:`linear_slip_rate`).
     """
     p = validate(params)
     n_cells, gate = _check_cells(n_cells), _check_gate(gate)
     if r_load is not None and not (math.isfinite(r_load) and r_load >= 0.0):
         raise ValueError(f"r_load must be a finite resistance >= 0 ohm, got {r_load!r}")
     n, ix, h = _n_state(n_cells), _idx(n_cells), p["len"] / n_cells
-    kg, gamma = _gate_constants(p, gate)
+    kg, gamma = _gate_constants(p, gate, slip_rate)
     ks, dface = _faces(p, n_cells)
     vb_rows, vb_feed = _boundary_rates(p, n_cells, kg, ks, dface, r_load)
 
@@ -648,7 +668,7 @@ def _integrate(ss: StateSpace, y0: np.ndarray, t: np.ndarray, current: Drive, br
 def simulate(params: Mapping[str, float] | None = None, *, t_end: float, current: Drive = 0.0,
              r_load: float | None = None, gate: Gate = "open", n_cells: int = 64, n_steps: int = 400,
              initial: State | None = None, energies: bool = True, method: str = "expm",
-             rtol: float = 1e-6) -> ReferenceResult:
+             rtol: float = 1e-6, slip_rate: float | None = None) -> ReferenceResult:
     """Run the distributed reference from ``initial`` (default: at rest) over [0, t_end] s.
 
     Parameters
@@ -675,7 +695,7 @@ def simulate(params: Mapping[str, float] | None = None, *, t_end: float, current
         raise ValueError(f"method = {method!r}: allowed values are {', '.join(METHODS)}")
     if not (isinstance(rtol, (int, float)) and 1e-13 <= rtol <= 1e-1):
         raise ValueError(f"rtol = {rtol!r}: allowed range [1e-13, 0.1]")
-    ss = state_space(params, n_cells, gate, r_load)
+    ss = state_space(params, n_cells, gate, r_load, slip_rate)
     y0 = rest_state(ss.n_cells).y if initial is None else np.asarray(initial.y, dtype=float)
     if y0.shape != (ss.size,):
         raise ValueError(f"initial state has {y0.size} entries, expected {ss.size} for n_cells = {ss.n_cells}")
@@ -723,7 +743,7 @@ def _result(ss: StateSpace, t: np.ndarray, ys: np.ndarray, drive: np.ndarray,
 
 # -------------------------------------------------------------------------- impedance
 def port_impedance(params: Mapping[str, float] | None, freqs: Sequence[float] | np.ndarray,
-                   *, n_cells: int = 256, gate: Gate = "open") -> np.ndarray:
+                   *, n_cells: int = 256, gate: Gate = "open", slip_rate: float | None = None) -> np.ndarray:
     """Exact small-signal port impedance Z(f) = V/I  [ohm] of the discretised loop.
 
     Z = R + vartheta (v_b0 - v_bL)/I from the Laplace-transformed discrete system at
@@ -731,7 +751,7 @@ def port_impedance(params: Mapping[str, float] | None, freqs: Sequence[float] | 
     an inductance, so Z(0) = R exactly. Compare with the continuum closed form
     Z = R + 2 vartheta^2 / (g + (A k/s) coth(k L/2)), A k^2 = chi s^2 + alpha_s s.
     """
-    ss = state_space(params, n_cells, gate)
+    ss = state_space(params, n_cells, gate, slip_rate=slip_rate)
     p = ss.params
     f = np.atleast_1d(np.asarray(freqs, dtype=float))
     # similarity scaling of the rates by the cell transit rate keeps the pencil well scaled

@@ -103,10 +103,11 @@ def test_reference_device_physics_by_hand() -> None:
     assert q["theta"] == approx(HBAR / (2 * E), rel=1e-6)
     # two Pt wires of 1 um, 2e-7 ohm m, 50 nm x 5 nm
     assert q["rw"] == approx(2 * 2e-7 * 1e-6 / (50e-9 * 5e-9), rel=1e-12)
-    # assumed K: healing length sqrt(A_ex/K) = 20 nm; paper's mass density 7e3 kg/m^3
-    assert 1.0 / dev.landau_winding_density == approx(20e-9)
+    # assumed K: healing length sqrt(A_ex/K) = 20 nm, so the Landau limit sqrt(2K/A_ex) is
+    # sqrt(2)/20 nm; paper's mass density 7e3 kg/m^3
+    assert 1.0 / dev.landau_winding_density == approx(20e-9 / math.sqrt(2))
     assert dev.mass_per_length == approx(7e3 * S_m)
-    assert 1.0 / mt.paper_idealized().landau_winding_density == approx(10e-9)
+    assert 1.0 / mt.paper_idealized().landau_winding_density == approx(10e-9 / math.sqrt(2))
 
 
 # -------------------------------------------------------------------- hand-checked physics
@@ -184,11 +185,11 @@ def test_figures_by_hand() -> None:
     mat, geo = _material(), _geometry()
     f = mt.figures(mat, geo)
     assert f["u"] == approx(math.sqrt(5e-12 / 3e-19), rel=1e-12)
-    assert f["landau_winding_density"] == approx(math.sqrt(1e4 / 5e-12), rel=1e-12)
+    assert f["landau_winding_density"] == approx(math.sqrt(2 * 1e4 / 5e-12), rel=1e-12)
     assert f["mass_per_length"] == approx(5e3 * 5e-16, rel=1e-12)
     assert f["charging_time"] == approx(1e-6 / f["u"], rel=1e-12)
-    # eq. (8) at the Landau winding: A rho^2 L / 2 = K S_m L / 2
-    assert f["landau_energy"] == approx(1e4 * 5e-16 * 1e-6 / 2, rel=1e-12)
+    # eq. (8) at the Landau winding: A rho^2 L / 2 = K S_m L
+    assert f["landau_energy"] == approx(1e4 * 5e-16 * 1e-6, rel=1e-12)
     q = mt.quasi_1d(mat, geo)
     assert f["eta_eq9"] == approx(q["theta"] ** 2 / (q["rw"] * math.sqrt(q["stiff"] * q["chi"])))
     assert mt.mass_per_length(mat, geo) == f["mass_per_length"]
@@ -324,3 +325,13 @@ def test_wrong_argument_types() -> None:
         mt.quasi_1d(_geometry(), _material())  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         mt.quasi_1d({"A_ex": 1.0}, _geometry())  # type: ignore[arg-type]
+
+
+def test_instance_parameters_of_the_reference_device_are_the_defaults() -> None:
+    """kani = K S_m, vgon = K t_ox t_m / xi (VCMA), fatt (Langer estimate): the package defaults within 2 %."""
+    d = defaults()
+    q = mt.reference_device().instance_parameters()
+    assert q["kani"] == approx(1.25e4 * 5e-16, rel=1e-9)
+    assert q["vgon"] == approx(1.25e4 * 1e-9 * 10e-9 / 1e-13, rel=1e-9)
+    for k in ("kani", "vgon", "fatt"):
+        assert q[k] == approx(d[k], rel=0.02), k

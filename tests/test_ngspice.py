@@ -1,4 +1,7 @@
-"""The generated subcircuit in ngspice: charge (eq. 7), storage (tret), release (energy), AC vs exact Z(s)."""
+"""The generated subcircuit in ngspice: charge (eq. 7), storage, release (energy), AC vs exact Z(s).
+
+Storage against the phase-slip rate law (Arrhenius, long decay) is in tests/test_phase_slips.py.
+"""
 
 import numpy as np
 import pytest
@@ -9,6 +12,7 @@ from compactmodel.analysis import release_balance
 from compactmodel.netlist import ChargeStoreRelease, ac_deck, instance_line, library_path
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import defaults, validate
+from compactmodel.phase_slips import landau_current, net_slip_rate
 from compactmodel.symbols import A, L, R, alpha_s, chi, g, s, vartheta
 
 
@@ -19,7 +23,7 @@ def _steady_winding(p, current):
 
 @pytest.fixture(scope="module")
 def protocol_run():
-    p = validate(tret=20e-9)
+    p = defaults()
     deck = ChargeStoreRelease(current=0.3e-3, t_charge=5e-9, t_ramp=0.2e-9, t_release=20e-9, t_stop=30e-9, r_load=1e3)
     vec = run_netlist(deck.netlist(p))
     return p, deck, vec
@@ -33,41 +37,34 @@ def test_charge_settles_to_eq7(protocol_run):
     assert got == pytest.approx(expected, rel=1e-3)
 
 
-def test_storage_decays_as_tret(protocol_run):
-    """Gate closed, current off: V(wn) decays as exp(-t/tret) (the law the leakage element is built on)."""
+def test_storage_holds_the_winding(protocol_run):
+    """Gate closed, current off: the wire keeps L/(L+lgate) of the charged winding and holds it.
+
+    At 0.55 of the Landau limit the slip rate law gives ~500 net slips/s: 7e-6 turns in 14 ns,
+    seen on the slip probe at the rate of the law (ngspice's default temperature, 27 C).
+    """
     p, deck, vec = protocol_run
     t, wn = np.real(vec["time"]), np.real(vec["wn"])
     times = deck.times()
-    t0 = times["hold_start"]
-    w0 = np.interp(t0, t, wn)
-    # Once the current is off the persistent spin current flows through the closed gate section:
-    # the wire keeps the share L/(L+lgate) of the ring winding, and slips start to act (before,
-    # the contacts carried the spin current and the gate section none). Reference: mid-ramp.
-    charged = _steady_winding(p, deck.current)
-    t_off = times["current_off"] + deck.t_ramp / 2
-    share = p["len"] / (p["len"] + p["lgate"])
-    assert w0 / charged == pytest.approx(share * np.exp(-(t0 - t_off) / p["tret"]), rel=2e-3)
-    for dt in (2e-9, 6e-9, 12e-9):
-        assert np.interp(t0 + dt, t, wn) / w0 == pytest.approx(np.exp(-dt / p["tret"]), rel=2e-3)
-
-
-def test_default_retention_holds_the_winding():
-    """With the default tret (10 years) the stored winding holds: the wire keeps L/(L+lgate) of it."""
-    p = defaults()
-    deck = ChargeStoreRelease(t_release=40e-9, t_stop=40e-9)
-    vec = run_netlist(deck.netlist(p))
-    t, wn = np.real(vec["time"]), np.real(vec["wn"])
-    w_settled = np.interp(20e-9, t, wn)  # after the redistribution into the gate section has rung down
+    w_settled = np.interp(times["hold_start"] + 5e-9, t, wn)  # the redistribution into the gate has rung down
     share = p["len"] / (p["len"] + p["lgate"])
     assert w_settled == pytest.approx(share * _steady_winding(p, deck.current), rel=1e-4)
-    assert abs(wn[-1] / w_settled - 1) < 1e-7  # 20 ns of 10-year retention: 6e-17 expected
+    assert abs(np.interp(times["release"], t, wn) / w_settled - 1) < 1e-5
+    # the slip probe: while charging through the open gate, one (raising) slip under the gate per
+    # turn the contacts wind in; during storage none
+    slips = np.real(vec["x1.nslip"])
+    assert np.interp(deck.t_charge, t, slips) == pytest.approx(-np.interp(deck.t_charge, t, wn), rel=1e-3)
+    t_a, t_b = times["hold_start"] + 5e-9, times["release"]
+    rate = (np.interp(t_b, t, slips) - np.interp(t_a, t, slips)) / (t_b - t_a)
+    density = 2 * np.pi * np.interp(t_b, t, wn) / p["len"]
+    assert rate == pytest.approx(float(net_slip_rate(p, density, temperature=300.15)), rel=0.02)
 
 
 def test_release_energy_balance(protocol_run):
     """Energy stored at release = delivered to the load + every loss (+ what is left), within 1 %.
 
-    The gate's own work on the twist under it is reported and must stay small (< 0.5 %): the
-    slips relax that twist before the gated section softens.
+    The gate's own work on the gated section (its stiffness falls as the VCMA removes the
+    anisotropy) is part of the account and stays below that section's share of the energy.
     """
     p, deck, vec = protocol_run
     t = np.real(vec["time"])
@@ -80,33 +77,35 @@ def test_release_energy_balance(protocol_run):
     ring = p["stiff"] * (2 * np.pi * wn) ** 2 * (p["len"] + p["lgate"]) / (2 * p["len"] ** 2)
     assert acc["stored"] == pytest.approx(ring, rel=1e-3, abs=0)
     assert acc["delivered"] > 0
-    assert abs(acc["gate_work"]) < 0.005 * acc["stored"]
-    assert (acc["delivered"] + acc["dissipated"] + acc["left"]) / acc["stored"] == pytest.approx(1.0, abs=0.01)
+    # the opening gate takes back at most the energy of the gated section, lgate/(L + lgate) of the ring's
+    assert -acc["gate_work"] < 1.05 * p["lgate"] / (p["len"] + p["lgate"]) * acc["stored"]
     assert acc["balance"] == pytest.approx(1.0, abs=0.01)
 
 
 def test_release_energy_balance_when_extraction_matters():
     """A low-loss device (large spin Hall angle, 16 ohm wires): a large share reaches the load,
     so the balance checks the spin-motive force path, not only the magnetic losses."""
-    p = validate(theta=3.3e-15, rw=16.0, tret=20e-9)
-    rho_c = 5e7  # Landau limit of the reference wire [rad/m]
-    current = 0.8 * rho_c * p["stiff"] / p["theta"]
+    p = validate(theta=3.3e-15, rw=16.0)
+    current = 0.5 * landau_current(p)
     deck = ChargeStoreRelease(current=current, t_release=20e-9, t_stop=30e-9, r_load=16.0)
     vec = run_netlist(deck.netlist(p))
     p_load = np.real(vec["p"] - vec["pn"]) ** 2 * np.real(vec["ld"]) / deck.r_load
     acc = release_balance(vec, p, deck.times()["release"], p_load)
     print({k: f"{v:.4e}" for k, v in acc.items()})
     assert acc["delivered"] > 0.1 * acc["stored"]
-    assert (acc["delivered"] + acc["dissipated"] + acc["left"]) / acc["stored"] == pytest.approx(1.0, abs=0.01)
+    assert acc["balance"] == pytest.approx(1.0, abs=0.01)
 
 
 def test_start_from_charged_state_with_gate_closed():
-    """wn0 sets the stored winding at t = 0 with the gate closed; it holds, then releases."""
-    p = validate(wn0=7.5)
+    """wn0 sets the stored winding at t = 0 with the gate closed; it holds, then releases.
+
+    5 windings in 1 um is 0.44 of the Landau limit: ~0.03 slips/s by the rate law.
+    """
+    p = validate(wn0=5.0)
     lines = [
         "start charged",
         f".include {library_path()}",
-        "Vg gate 0 pwl(0 0 5n 0 5.2n 1)",
+        f"Vg gate 0 pwl(0 0 5n 0 5.2n {1.2 * p['vgon']!r})",
         "Rload p 0 1k",
         instance_line("X1", ("p", "0", "gate", "wn"), p),
         ".tran 1p 15n 0 10p",
@@ -114,28 +113,43 @@ def test_start_from_charged_state_with_gate_closed():
     ]
     vec = run_netlist("\n".join(lines) + "\n")
     t, wn = np.real(vec["time"]), np.real(vec["wn"])
-    assert wn[0] == pytest.approx(7.5, rel=1e-9)
-    assert np.interp(4.9e-9, t, wn) == pytest.approx(7.5, rel=1e-6)
-    assert abs(wn[-1]) < 0.01 * 7.5  # released once the gate opened
+    assert wn[0] == pytest.approx(5.0, rel=1e-9)
+    assert np.interp(4.9e-9, t, wn) == pytest.approx(5.0, rel=1e-6)
+    assert abs(wn[-1]) < 0.01 * 5.0  # released once the gate opened
 
 
-@pytest.mark.parametrize("vgate", [0.0, 0.5, 1.0])
-def test_dc_operating_point_is_regular(vgate):
-    """DC OP with a current: gate open gives eq. (7); closed or half-open also solves (no singular matrix)."""
+@pytest.mark.parametrize("vgate", [-0.5, 0.0, 0.5, 1.0, 1.2])
+def test_dc_operating_point_is_the_relaxed_state(vgate):
+    """DC OP with 0.3 mA: the infinite-time state of the model, found at every gate voltage.
+
+    At DC the slips have had infinite time. Gate open (V >= vgon): the gate carries no spin
+    current, so the wire holds eq. (7). Gate closed: the spin current circulates and the wire
+    and gate slip rates balance, a smaller winding. In both cases the ngspice solution solves
+    the SymPy state equations (evaluated in Python) to 1e-8.
+    """
+    from compactmodel.analysis import state_function
+
     p = defaults()
+    current = 0.3e-3
     lines = [
         "op",
         f".include {library_path()}",
-        "I1 0 p dc 0.3m",
-        f"Vg gate 0 {vgate}",
+        f"I1 0 p dc {current!r}",
+        f"Vg gate 0 {vgate * p['vgon']!r}",
         instance_line("X1", ("p", "0", "gate", "wn"), p),
         ".op",
         ".end",
     ]
     vec = run_netlist("\n".join(lines) + "\n")
-    # at DC the phase slips have relaxed the gate section: the steady twist is eq. (7) at any gate voltage
-    assert np.real(vec["wn"][0]) == pytest.approx(_steady_winding(p, 0.3e-3), rel=1e-9)
-    assert np.real(vec["p"][0]) == pytest.approx(p["rw"] * 0.3e-3, rel=1e-9)
+    f, _, _, model = state_function(p)
+    z = np.array([np.real(vec["x1." + st.name][0]) for st in model.states])
+    vpn = float(np.real(vec["p"][0]))
+    assert np.max(np.abs(f(z, vpn, vgate * p["vgon"]))) < 1e-8
+    wn = float(np.real(vec["wn"][0]))
+    if vgate >= 1.0:
+        assert wn == pytest.approx(_steady_winding(p, current), rel=1e-6)
+    else:
+        assert 0.1 * _steady_winding(p, current) < wn < _steady_winding(p, current)
 
 
 def _exact_zm(p, f):

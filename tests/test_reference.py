@@ -175,12 +175,15 @@ def test_energy_is_conserved_over_a_charge():
     assert run.slip[-1] == 0.0 and run.load[-1] == 0.0
 
 
-def test_closed_gate_winding_decays_with_the_retention_time():
-    p = validate(tret=20e-9)
+def test_closed_gate_winding_decays_with_the_linear_slip_rate():
+    """Gate slip rate gamma of the gated twist: the ring winding decays as exp(-t gamma lgate/(L + lgate))."""
+    p = validate()
+    tret = 20e-9
+    gamma = (1.0 + p["len"] / p["lgate"]) / tret  # the rate that makes the stored winding decay in tret
     theta0 = 2 * np.pi * 10
     start = ref.twisted_state(p, theta0, 48, gate_twist=theta0 * p["lgate"] / p["len"])  # ring in equilibrium
-    run = ref.simulate(p, t_end=2 * p["tret"], gate="closed", n_cells=48, n_steps=200, initial=start)
-    decay = np.exp(-run.time / p["tret"])
+    run = ref.simulate(p, t_end=2 * tret, gate="closed", n_cells=48, n_steps=200, initial=start, slip_rate=gamma)
+    decay = np.exp(-run.time / tret)
     assert run.twist / theta0 == pytest.approx(decay, rel=1e-2, abs=0)
     assert run.ring_winding / run.ring_winding[0] == pytest.approx(decay, rel=1e-2, abs=0)
     released = run.stored[0] - run.stored[-1]

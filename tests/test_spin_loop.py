@@ -1,5 +1,6 @@
 """Four-terminal spin loop: nonlocal superfluid spin transport, and the series-wired battery."""
 
+from compactmodel.gate import open_voltage  # noqa: E402
 import numpy as np
 import pytest
 import sympy as sp
@@ -36,7 +37,7 @@ def test_nonlocal_voltage_in_ngspice_follows_the_law(length):
             "nonlocal",
             f".include {library_path()}",
             f"I1 0 p1 dc {current!r}",
-            f"Vg gate 0 {p['vgon']!r}",
+            f"Vg gate 0 {open_voltage(p['vgon'])!r}",
             _loop_line("X1", ("p1", "0", "p2", "0", "gate", "wn"), p),
             ".op",
             ".end",
@@ -53,8 +54,10 @@ def test_nonlocal_voltage_in_ngspice_follows_the_law(length):
 def test_loop_wired_in_series_equals_spin_battery():
     """spin_loop with n1 tied to p2 (rw1 = rw2 = rw/2) reproduces spin_battery through charge, store, release."""
     p = defaults()
-    p["tret"] = 20e-9
-    deck = ChargeStoreRelease()
+    # tight steps: the overshoot of the charge reaches 0.74 of the Landau limit, where the slip
+    # rate is exponentially sensitive; with ngspice's default reltol the two circuits' different
+    # step sequences alone differ by 2e-4
+    deck = ChargeStoreRelease(options="reltol=1e-5")
     battery = run_netlist(deck.netlist(p))
     loop_params = {k: v for k, v in p.items() if k != "rw"}
     loop_params.update(rw1=p["rw"] / 2, rw2=p["rw"] / 2)

@@ -1,5 +1,6 @@
 """The Verilog-A module in a real Verilog-A simulator (vajax) against the ngspice subcircuit."""
 
+from compactmodel.gate import open_voltage  # noqa: E402
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ from compactmodel.vajax_runner import run_charge_transient
 def test_vajax_charge_transient_matches_ngspice():
     p = defaults()
     current, t_stop, t_rise, dt = 0.3e-3, 3e-9, 30e-12, 2e-12
-    t_va, wn_va = run_charge_transient(REPO_ROOT / VA_PATH, p, current, t_stop, dt, gate_voltage=p["vgon"], t_rise=t_rise)
+    t_va, wn_va = run_charge_transient(REPO_ROOT / VA_PATH, p, current, t_stop, dt, gate_voltage=open_voltage(p["vgon"]), t_rise=t_rise)
     vec = run_netlist(current_drive_deck(p, [(0.0, 0.0), (t_rise, current)], t_stop, dt))
     t_sp, wn_sp = np.real(vec["time"]), np.real(vec["wn"])
     assert t_va[-1] == pytest.approx(t_stop, rel=1e-6)
