@@ -24,7 +24,7 @@ def run_demo(outdir: Path = REPO_ROOT / "out", params: dict | None = None, emit:
         for path in write_generated():
             print(f"emitted {path.relative_to(REPO_ROOT)}")
     t_emit = time.perf_counter() - t0
-    # 0.3 mA keeps the winding density vartheta I / A below the Landau limit sqrt(K/A_ex) of the
+    # 0.3 mA keeps the winding density vartheta I / A below the Landau limit sqrt(2K/A_ex) of the
     # reference device (5e7 rad/m, about 0.38 mA): beyond it the texture would leave the easy plane.
     deck = ChargeStoreRelease(current=0.3e-3, t_charge=5e-9, t_release=25e-9, t_stop=35e-9, r_load=p["rw"])
     t1 = time.perf_counter()
@@ -56,7 +56,7 @@ def run_demo(outdir: Path = REPO_ROOT / "out", params: dict | None = None, emit:
 
         rho_c = reference_device().landau_winding_density
         rho = p["theta"] * deck.current / p["stiff"]
-        print(f"  winding density      {rho:.3e} rad/m = {rho / rho_c:.2f} of the Landau limit sqrt(K/A_ex)")
+        print(f"  winding density      {rho:.3e} rad/m = {rho / rho_c:.2f} of the Landau limit sqrt(2K/A_ex)")
     print(f"  stored winding      {np.interp(times['release'], t, np.real(vec['wn'])):.3f} turns")
     print(f"  electrical energy in {e_in:.4e} J (Joule heat of the charging wires dominates)")
     print(f"  stored energy        {acc['stored']:.4e} J   (eq. 8 at the charging current: {result['eq8_energy']:.4e} J)")

@@ -91,7 +91,10 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
 #: node instead of re-evaluating a long expression (measured: three B-sources each inlining
 #: the gate law cost 17 us per Newton iteration, 4x the whole linear loop), and the wire's
 #: slip rate reaches every section through linear G elements. The probes are nodes too.
-_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "sbs": "sbs", "sgs": "sgs", "sb": "sb", "nsl": "nslip"}
+#: The barrier terms (cb, hb, cg, hg) are NOT nodes: c ~ sqrt(1 - nu^2) has an unbounded
+#: derivative at the Landau limit that cancels only inside one expression; as separate nodes
+#: (measured) they stalled Newton while slips ran at the Landau limit.
+_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "sb": "sb", "sg": "sg", "nsl": "nslip"}
 
 
 def _is_linear(expr: sp.Expr, variables: set[sp.Symbol], params: set[sp.Symbol]) -> bool:

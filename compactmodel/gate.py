@@ -24,7 +24,7 @@ import sympy as sp
 
 from .parameters import ParameterError
 
-__all__ = ["GATE_SOFTNESS", "GATE_OPEN_FACTOR", "anisotropy_ratio", "anisotropy_ratio_value", "open_voltage", "vgon_from_vcma", "VCMA_RANGE"]
+__all__ = ["softplus", "GATE_SOFTNESS", "GATE_OPEN_FACTOR", "anisotropy_ratio", "anisotropy_ratio_value", "open_voltage", "vgon_from_vcma", "VCMA_RANGE"]
 
 #: Width of the softplus clamp of K_g/K at 0, in units of V/vgon [-].
 GATE_SOFTNESS = 0.01
@@ -36,15 +36,16 @@ GATE_OPEN_FACTOR = 1.2
 VCMA_RANGE = (1e-15, 1e-11)
 
 
-def _softplus(z: sp.Expr, w: float) -> sp.Expr:
-    """w ln(1 + exp(z/w)) written without overflow: max(z, 0) + w ln(1 + exp(-|z|/w))."""
+def softplus(z: sp.Expr, w: float) -> sp.Expr:
+    """Smooth max(z, 0) of width w: w ln(1 + exp(z/w)), written without overflow as
+    max(z, 0) + w ln(1 + exp(-|z|/w)) (the two kinks cancel: the derivative is continuous)."""
     return sp.Max(z, 0) + w * sp.log(1 + sp.exp(-sp.Abs(z) / w))
 
 
 def anisotropy_ratio(v_gate: sp.Expr, vgon: sp.Expr) -> sp.Expr:
     """s^2 = K_g/K under the gate: 1 - V/vgon, smoothly clamped at 0  [-] (SymPy)."""
     w = sp.Float(GATE_SOFTNESS)
-    return _softplus(1 - v_gate / vgon, w)
+    return softplus(1 - v_gate / vgon, w)
 
 
 def anisotropy_ratio_value(v_gate: float, vgon: float) -> float:

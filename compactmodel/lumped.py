@@ -285,26 +285,28 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "g
     tg = sp.Symbol("tg", real=True)
     om = sp.symbols(f"om0:{n}", real=True)
     wr = sp.Symbol("wr", real=True)
-    tdev, fani, xb, xs, wsum, tgate, sg2, kgate, nub, nug, sbs, sgs_, sb, sgs, nslip = sp.symbols(
-        "tdev fani xb xs wsum tgate sg2 kgate nub nug sbs sgs sb sg nsl", real=True
+    tdev, fani, xb, wsum, tgate, sg2, kgate, nub, nug, sb, sgs, nslip = sp.symbols(
+        "tdev fani xb wsum tgate sg2 kgate nub nug sb sg nsl", real=True
     )
+    cb, cg, hb, hg = sp.symbols("cb cg hb hg", positive=True)
     wn0 = P["wn0"]
     wr_start = wn0 * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
         (fani, sp.Max(1 + P["tcani"] * (tdev - P["tnom"]), sp.Float(1e-3))),  # K(T)/K(tnom)
         (xb, tb0 * sp.sqrt(fani) / tdev),  # barrier at zero winding / k_B T
-        (xs, sp.Min(xb, slips.SHIFT_LIMIT)),  # Arrhenius factor exp(-xs) taken out of the scaled rates
         (wsum, sp.Add(*tw)),  # winding of the wire (x = 0 .. L)
         (tgate, wr - wsum),  # twist of the gated section [turns]
         (sg2, gate_law.anisotropy_ratio(vg, P["vgon"])),  # K_g / K under the gate (VCMA)
         (kgate, kgate0 * sg2),  # supercurrent stiffness of the gated section [J/rad]
         (nub, cnub * wsum / sp.sqrt(fani)),  # winding density of the wire / Landau limit
         (nug, cnug * tgate / sp.sqrt(fani)),  # winding density under the gate / Landau limit
-        (sbs, rb * slips.net_rate_expr(nub, sp.Integer(1), xb, xs)),  # ... in the wire, x exp(xs)
-        (sgs_, rg * slips.net_rate_expr(nug, sg2, xb, xs)),  # ... under the gate, x exp(xs)
-        (sb, sp.exp(-xs) * sbs),  # net slips in the wire per tau_s
-        (sgs, sp.exp(-xs) * sgs_),  # net slips under the gate per tau_s
+        (cb, slips.barrier_core(nub, sp.Integer(1))),  # barrier of the wire: core term
+        (hb, slips.barrier_from_core(nub, cb)),  # ... even part, in E0
+        (cg, slips.barrier_core(nug, sg2)),  # barrier under the gate: core term
+        (hg, slips.barrier_from_core(nug, cg)),  # ... even part, in E0
+        (sb, rb * slips.net_rate_from_barrier(nub, hb, xb)),  # net slips in the wire per tau_s (|sb| <= rb)
+        (sgs, rg * slips.net_rate_from_barrier(nug, hg, xb)),  # net slips under the gate per tau_s (|sg| <= rg)
         (nslip, wr_start - wr),  # net phase slips since t = 0
     ]
     if four_terminal:  # each port: V = rw_k I_k + its contact's spin-motive force
@@ -355,8 +357,7 @@ def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "g
     rhs_wr = sp.expand(rhs[tg] + sum(rhs[z] for z in tw))
     assert sp.expand(rhs_wr + sb * sum(fractions) + sgs) == 0, rhs_wr
     rhs = {z: (f.xreplace({tg: tgate})) for z, f in rhs.items() if z != tg}
-    # written with the scaled rates: at DC the row is exp(-xs) (sbs + sgs) = 0, a row scale
-    rhs[wr] = -sp.exp(-xs) * (sbs + sgs_)
+    rhs[wr] = -(sb + sgs)
 
     states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 * fractions[k]) for k in range(nseg)]
     states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wr_start))

@@ -43,9 +43,10 @@ In dimensionless form (energies in E0, winding density in k_c) the even barrier 
 h(nu, s^2) = s g(nu/s), g(x) = sqrt(1-x^2) + x arcsin(x), continued linearly,
 g = pi |x|/2, beyond the Landau limit (where the lowering barrier is then exactly 0).
 
-For the circuit printers h is written as  c + nu atan(nu/c),  c = sqrt(max(s^2 - nu^2, 0) + eps^2):
-equal to h within eps = 1e-6 (:func:`circuit_barrier`), with no division by s (the open gate
-has s -> 0) and with derivative terms that cancel instead of diverging at the Landau limit.
+For the circuit printers h is written as  c + nu atan(nu/c),  c^2 a smooth max(s^2 - nu^2, 0)
+of width eps = 1e-6: equal to h within ~eps (:func:`circuit_barrier`), with no division by s
+(the open gate has s -> 0), smooth everywhere, and with derivative terms that cancel instead
+of diverging at the Landau limit.
 """
 
 from __future__ import annotations
@@ -88,6 +89,9 @@ K_B = 1.380649e-23
 
 #: Regularisation of the circuit form of the barrier (in units of the Landau winding density).
 EPS_BARRIER = 1e-6
+
+#: Width of the smooth max(s^2 - nu^2, 0) in the circuit form of the barrier [-].
+SOFT_WIDTH = 1e-8
 
 YEAR = 365.25 * 86400.0
 
@@ -193,11 +197,32 @@ def even_barrier(nu: float | np.ndarray, s2: float | np.ndarray = 1.0) -> np.nda
 def circuit_barrier(nu: sp.Expr, s2: sp.Expr, eps: float = EPS_BARRIER) -> sp.Expr:
     """The even barrier h(nu, s^2) in the form the circuit printers emit  [-].
 
-    c + nu atan(nu/c), c = sqrt(max(s^2 - nu^2, 0) + eps^2): no division by s, and its
-    derivative atan(nu/c) is bounded (the large terms cancel analytically).
+    c + nu atan(nu/c) with c^2 = softplus(s^2 - nu^2, width SOFT_WIDTH) + eps^2: a smooth
+    max(s^2 - nu^2, 0), never below eps^2. No division by s, a continuous derivative where the
+    winding crosses the local Landau limit (a bare max() there made the derivative jump by up
+    to 1/2 and stalled Newton while a gate closed on an untwisted section), and derivative
+    terms that grow like nu/c and cancel analytically. Within 1e-4 E0 of the exact h.
     """
-    c = sp.sqrt(sp.Max(s2 - nu**2, 0) + sp.Float(eps) ** 2)
+    c = barrier_core(nu, s2, eps)
+    return barrier_from_core(nu, c)
+
+
+def barrier_core(nu: sp.Expr, s2: sp.Expr, eps: float = EPS_BARRIER) -> sp.Expr:
+    """c = sqrt(softplus(s^2 - nu^2) + eps^2) of :func:`circuit_barrier`  [-]."""
+    from .gate import softplus
+
+    return sp.sqrt(softplus(s2 - nu**2, SOFT_WIDTH) + sp.Float(eps) ** 2)
+
+
+def barrier_from_core(nu: sp.Expr, c: sp.Expr) -> sp.Expr:
+    """h = c + nu atan(nu/c)  [-]."""
     return c + nu * sp.atan(nu / c)
+
+
+def net_rate_from_barrier(nu: sp.Expr, h: sp.Expr, x0: sp.Expr) -> sp.Expr:
+    """exp(-x0 (h - pi nu/2)) - exp(-x0 (h + pi nu/2))  [-] (h the even barrier in E0)."""
+    half = sp.pi * nu / 2
+    return sp.exp(-x0 * (h - half)) - sp.exp(-x0 * (h + half))
 
 
 #: Largest Arrhenius factor taken out of the scaled slip rates, exp(-600) [-].

@@ -44,15 +44,15 @@ def test_derived_barrier_closed_form_and_landau_limit():
 
 @pytest.mark.parametrize("s2", [1.0, 0.5, 0.04, 0.0])
 def test_circuit_form_of_the_barrier_equals_the_derived_one(s2):
-    """c + nu atan(nu/c) (what the netlists carry) = s g(nu/s) within 1e-5 of E0, beyond the limit too."""
+    """c + nu atan(nu/c) (what the netlists carry) = s g(nu/s) within 1e-4 E0 (0.01 k_B T), beyond the limit too."""
     nu, s2s = sp.symbols("nu s2", real=True)
     f = sp.lambdify((nu, s2s), ps.circuit_barrier(nu, s2s), "numpy")
     grid = np.linspace(-1.5, 1.5, 301)
-    assert np.max(np.abs(f(grid, s2) - ps.even_barrier(grid, s2))) < 1e-5
+    assert np.max(np.abs(f(grid, s2) - ps.even_barrier(grid, s2))) < 1e-4
     # the lowering barrier is the derived B(k) (gate and wire alike, s = 1 here)
     if s2 == 1.0:
         low = f(grid[grid >= 0], 1.0) - np.pi * grid[grid >= 0] / 2
-        assert np.max(np.abs(low - ps.barrier_formula(grid[grid >= 0]))) < 1e-5
+        assert np.max(np.abs(low - ps.barrier_formula(grid[grid >= 0]))) < 1e-4
 
 
 def test_net_rate_never_overflows_and_is_odd():
