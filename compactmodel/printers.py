@@ -38,6 +38,9 @@ class _BasePrinter(CodePrinter):
     _default_settings = dict(CodePrinter._default_settings, strict=False)
 
     def __init__(self, nodes: Mapping[sp.Symbol, str] | None = None, **settings):
+        # Pin the term order: global printer settings would otherwise leak in (importing lcapy
+        # sets order='lex' globally, which changed 1.0 - x*x into -x*x + 1.0 in the netlists).
+        settings.setdefault("order", None)
         super().__init__(settings)
         self._nodes = dict(nodes or {})
 
