@@ -6,14 +6,13 @@ netlists); here they are turned into numpy functions of simulator vectors.
 
 from __future__ import annotations
 
-from .gate import open_voltage
-
 from functools import lru_cache
 from typing import Mapping, Sequence
 
 import numpy as np
 import sympy as sp
 
+from .gate import open_voltage
 from .lumped import DEFAULT_NSEG, LumpedModel, derive
 from .parameters import validate
 

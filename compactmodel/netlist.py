@@ -7,13 +7,12 @@
 
 from __future__ import annotations
 
-from .gate import open_voltage
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from .emit import LIB_PATH, REPO_ROOT
+from .gate import open_voltage
 from .parameters import PARAMETER_NAMES, ParameterError, validate
 from .printers import format_real
 

@@ -225,21 +225,13 @@ def net_rate_from_barrier(nu: sp.Expr, h: sp.Expr, x0: sp.Expr) -> sp.Expr:
     return sp.exp(-x0 * (h - half)) - sp.exp(-x0 * (h + half))
 
 
-#: Largest Arrhenius factor taken out of the scaled slip rates, exp(-600) [-].
-SHIFT_LIMIT = 600
+def net_rate_expr(nu: sp.Expr, s2: sp.Expr, x0: sp.Expr) -> sp.Expr:
+    """Net slips per attempt at winding density nu and gate anisotropy s^2  [-].
 
-
-def net_rate_expr(nu: sp.Expr, s2: sp.Expr, x0: sp.Expr, shift: sp.Expr = sp.Integer(0)) -> sp.Expr:
-    """exp(shift - x0 (h - pi nu/2)) - exp(shift - x0 (h + pi nu/2)): net slips per attempt x e^shift  [-].
-
-    x0 = E0/(k_B T). With shift = 0 both arguments are <= 0. The circuit uses
-    shift = min(x0, SHIFT_LIMIT): the rate divided by the zero-winding Arrhenius factor is O(1)
-    near zero winding (so the DC equation of the ring winding is well scaled), and the
-    arguments stay below SHIFT_LIMIT (no overflow).
+    :func:`net_rate_from_barrier` of the circuit barrier: with x0 = E0/(k_B T) both exponent
+    arguments are <= 0, so nothing overflows.
     """
-    h = circuit_barrier(nu, s2)
-    half = sp.pi * nu / 2
-    return sp.exp(shift - x0 * (h - half)) - sp.exp(shift - x0 * (h + half))
+    return net_rate_from_barrier(nu, circuit_barrier(nu, s2), x0)
 
 
 # ------------------------------------------------------------------------- numeric physics

@@ -1,11 +1,11 @@
 """Four-terminal spin loop: nonlocal superfluid spin transport, and the series-wired battery."""
 
-from compactmodel.gate import open_voltage  # noqa: E402
 import numpy as np
 import pytest
 import sympy as sp
 
 from compactmodel import continuum
+from compactmodel.gate import open_voltage
 from compactmodel.netlist import ChargeStoreRelease, instance_line, library_path
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import LOOP_PARAMETERS, defaults, validate

@@ -1,12 +1,12 @@
 """Closed forms derived by SymPy against the paper's equations (7)-(9) and the exact Z(s)."""
 
-from compactmodel.gate import open_voltage  # noqa: E402
 import numpy as np
 import pytest
 import sympy as sp
 
 from compactmodel import continuum
 from compactmodel.analysis import current_driven_system, state_function
+from compactmodel.gate import open_voltage
 from compactmodel.lumped import derive
 from compactmodel.parameters import defaults
 from compactmodel.symbols import A, I, L, R, alpha_s, chi, g, s, vartheta

@@ -1,10 +1,10 @@
 """The Verilog-A module in a real Verilog-A simulator (vajax) against the ngspice subcircuit."""
 
-from compactmodel.gate import open_voltage  # noqa: E402
 import numpy as np
 import pytest
 
 from compactmodel.emit import REPO_ROOT, VA_PATH
+from compactmodel.gate import open_voltage
 from compactmodel.netlist import current_drive_deck
 from compactmodel.ngspice import run_netlist
 from compactmodel.parameters import defaults
