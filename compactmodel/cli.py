@@ -1,41 +1,234 @@
-"""Command line: ``spinbattery emit`` | ``spinbattery demo``."""
+"""Command line: ``spinbattery emit | demo | derive | info``.
+
+One small function per subcommand: ``_add_<name>(subparsers)`` declares its arguments and
+sets ``handler=_cmd_<name>``; ``_cmd_<name>(ns) -> int`` runs it and returns the exit status.
+To add a subcommand (e.g. ``simulate``), write the two functions and append ``_add_simulate``
+to :data:`SUBCOMMANDS`.
+
+Every error (bad option, unknown preset, a parameter that is unknown, not a number or out of
+range, a file that cannot be written) prints one line ``error: ...`` to stderr and returns 2.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
+import os
 import sys
 from pathlib import Path
+from typing import Callable, Sequence
 
 from .parameters import ParameterError
 
-__all__ = ["main"]
+__all__ = ["main", "SUBCOMMANDS", "UsageError"]
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="spinbattery", description="Spin-texture battery compact model")
-    sub = ap.add_subparsers(dest="command", required=True)
+class UsageError(Exception):
+    """Bad command-line usage (raised instead of argparse's print-usage-and-exit)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """ArgumentParser that raises :class:`UsageError` instead of exiting (subparsers inherit it)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
+
+
+# ----------------------------------------------------------------------------- emit, demo
+def _add_emit(sub: argparse._SubParsersAction) -> None:
     em = sub.add_parser("emit", help="write netlists/spin_battery.lib and verilog-a/spin_battery.va")
     em.add_argument("--nseg", type=int, default=None, help="sections of the default model")
     em.add_argument("--check", action="store_true", help="only check the files are up to date")
+    em.set_defaults(handler=_cmd_emit)
+
+
+def _cmd_emit(ns: argparse.Namespace) -> int:
+    from . import emit
+
+    args = (["--nseg", str(ns.nseg)] if ns.nseg is not None else []) + (["--check"] if ns.check else [])
+    return emit.main(args)
+
+
+def _add_demo(sub: argparse._SubParsersAction) -> None:
     dm = sub.add_parser("demo", help="emit the models and run charge -> store -> release in ngspice")
     dm.add_argument("--out", type=Path, default=None, help="folder for the figure (default ./out)")
-    ns = ap.parse_args(argv)
+    dm.set_defaults(handler=_cmd_demo)
+
+
+def _cmd_demo(ns: argparse.Namespace) -> int:
+    from .demo import run_demo
+
+    kwargs = {"outdir": ns.out} if ns.out else {}
+    run_demo(**kwargs)
+    return 0
+
+
+# --------------------------------------------------------------------------------- derive
+def _add_derive(sub: argparse._SubParsersAction) -> None:
+    from .closed_forms import FORMATS
+
+    dv = sub.add_parser(
+        "derive",
+        help="print the paper's closed forms (eqs. 7-9, Landau limit, phase-slip barrier) derived in SymPy",
+        description="Print the closed forms of Tserkovnyak & Xiao, PRL 121, 127701 (2018), derived in SymPy.",
+    )
+    dv.add_argument("--format", choices=FORMATS, default="text", help="text (sympy.pretty) or latex (default text)")
+    dv.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout (UTF-8)")
+    dv.set_defaults(handler=_cmd_derive)
+
+
+def _cmd_derive(ns: argparse.Namespace) -> int:
+    from .closed_forms import render
+
+    if ns.out is None:
+        encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+        sys.stdout.write(render(ns.format, unicode=encoding.startswith("utf")))
+        return 0
+    text = render(ns.format, unicode=True)
     try:
-        if ns.command == "emit":
-            from . import emit
+        ns.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write --out {str(ns.out)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {ns.out}")
+    return 0
 
-            args = (["--nseg", str(ns.nseg)] if ns.nseg is not None else []) + (["--check"] if ns.check else [])
-            return emit.main(args)
-        if ns.command == "demo":
-            from .demo import run_demo
 
-            kwargs = {"outdir": ns.out} if ns.out else {}
-            run_demo(**kwargs)
-            return 0
-    except (ParameterError, RuntimeError) as exc:
+# ----------------------------------------------------------------------------------- info
+def _add_info(sub: argparse._SubParsersAction) -> None:
+    from .materials import PRESETS
+
+    presets = ", ".join(PRESETS)
+    inf = sub.add_parser(
+        "info",
+        help="figures of merit of a preset device or of instance parameters",
+        description="Figures of merit (SI units): rated capacity (10-year retention), Landau limit, energy "
+        "densities, charging efficiency (eq. 9), spin-wave speed, charging time, retention.",
+    )
+    src = inf.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="NAME", default=None,
+                     help=f"preset device, one of: {presets} (default: reference_device)")
+    src.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                     help="instance parameter in SI units (repeatable), e.g. len=2e-6; the others keep "
+                     "their defaults (the reference device); no volume/mass figures")
+    inf.add_argument("--temperature", type=float, default=300.15, metavar="K", help="temperature in K (default 300.15)")
+    inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    inf.set_defaults(handler=_cmd_info)
+
+
+def _parse_params(items: Sequence[str]) -> dict[str, float]:
+    """``["len=2e-6", ...]`` -> validated overrides; raises ParameterError/UsageError naming the bad item."""
+    from .parameters import parameter, validate
+
+    out: dict[str, float] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name:
+            raise UsageError(f"--param {item!r} must have the form NAME=VALUE, e.g. --param len=2e-6")
+        try:
+            par = parameter(name)
+        except ParameterError as err:  # unknown name: the message lists the known ones
+            raise ParameterError(f"--param {item}: {err}") from None
+        if name in out:
+            raise UsageError(f"--param {name} is given more than once")
+        try:
+            value = float(text)
+        except ValueError:
+            raise ParameterError(
+                f"--param {name}={text}: {text!r} is not a number; parameter '{name}' takes a real number "
+                f"in {par.unit} (plain SI, e.g. 2e-6), allowed range {par.range_text()}"
+            ) from None
+        out[name] = value
+    try:
+        validate(out)
+    except ParameterError as err:
+        raise ParameterError(f"--param: {err}") from None
+    return out
+
+
+def _fmt_value(value: float) -> str:
+    if math.isinf(value):
+        return "inf"
+    return f"{value:.4g}"
+
+
+def _cmd_info(ns: argparse.Namespace) -> int:
+    from .figures_of_merit import figure_table
+    from .materials import PRESETS
+
+    if ns.param:
+        subject: object = _parse_params(ns.param)
+        label = "instance parameters (reference-device defaults with " + ", ".join(ns.param) + ")"
+    else:
+        name = ns.preset or "reference_device"
+        if name not in PRESETS:
+            raise UsageError(f"unknown preset {name!r}; allowed presets: {', '.join(PRESETS)}")
+        subject = PRESETS[name]()
+        label = f"preset {name}"
+    table = figure_table(subject, ns.temperature)
+
+    # notes attached to figures, grouped by text, then the table's own notes
+    grouped: dict[str, list[str]] = {}
+    for f in table.figures:
+        if f.note:
+            grouped.setdefault(f.note, []).append(f.name)
+    notes = [f"{', '.join(names)}: {text}" for text, names in grouped.items()] + list(table.notes)
+
+    if ns.json:
+        doc = {
+            "device": label,
+            "temperature_K": table.temperature,
+            "figures": [
+                {"name": f.name, "value": f.value if math.isfinite(f.value) else None, "unit": f.unit,
+                 "description": f.description, "note": f.note}
+                for f in table.figures
+            ],
+            "notes": notes,
+        }
+        print(json.dumps(doc, indent=2, allow_nan=False))
+        return 0
+    rows = [(f.name, _fmt_value(f.value), f.unit, f.description) for f in table.figures]
+    widths = [max(len(r[i]) for r in rows + [("name", "value", "unit", "")]) for i in range(3)]
+    print(f"spinbattery info: {label} at {table.temperature:g} K")
+    print(f"{'name':<{widths[0]}}  {'value':>{widths[1]}}  {'unit':<{widths[2]}}  description")
+    for r in rows:
+        print(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+    for n in notes:
+        print(f"note: {n}")
+    return 0
+
+
+# ----------------------------------------------------------------------------------- main
+#: Subcommand declarations, in the order ``--help`` lists them.
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_emit, _add_demo, _add_derive, _add_info)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``spinbattery`` argument parser with every subcommand of :data:`SUBCOMMANDS`."""
+    ap = _Parser(prog="spinbattery", description="Spin-texture battery compact model "
+                 "(Tserkovnyak & Xiao, PRL 121, 127701 (2018))")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="{" + ",".join(
+        f.__name__.removeprefix("_add_") for f in SUBCOMMANDS) + "}")
+    for add in SUBCOMMANDS:
+        add(sub)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run ``spinbattery``; returns the exit status (0 ok, 2 bad input; ``emit --check``: 1 if stale)."""
+    try:
+        try:
+            ns = build_parser().parse_args(argv)
+        except SystemExit as exc:  # only --help exits through argparse (errors raise UsageError)
+            return exc.code if isinstance(exc.code, int) else 0
+        return ns.handler(ns)
+    except BrokenPipeError:  # output piped into e.g. head: stop quietly
+        sys.stdout = open(os.devnull, "w")
+        return 1
+    except (UsageError, ParameterError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    return 1
 
 
 if __name__ == "__main__":
