@@ -1,0 +1,424 @@
+"""Run a protocol (:class:`compactmodel.protocol.Experiment`) on the battery in ngspice,
+co-simulating a logic load in Python.
+
+Each protocol step is one ngspice transient of the shipped subcircuit. The next step starts
+from the exact state where the previous one ended: every internal state node of the
+subcircuit (twists, ring winding, rotation rates) is carried over with ``.ic``. Sources ramp
+from the previous step's set-points over the experiment's ``edge`` time.
+
+An array of ``n_series`` x ``n_parallel`` identical cells is simulated as one cell behind an
+ideal transformer (array voltage = n_series x cell voltage, cell current = array current /
+n_parallel): exact for identical cells, which the deterministic model keeps identical.
+
+Terminations are checked on every accepted time point (a breakpoint halts ngspice); the
+step is then cut at the interpolated crossing, and the load's state is re-integrated to it.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import sympy as sp
+
+from .analysis import energy_terms, numeric_model
+from .capacity import Rating, rating
+from .gate import open_voltage
+from .loads import CapacitorLoad, Load, LogicLoad, ResistorLoad
+from .lumped import DEFAULT_NSEG
+from .netlist import instance_line, library_path, subckt_name
+from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
+from .parameters import ParameterError, validate
+from .phase_slips import warn_if_past_landau
+from .printers import format_real
+from .protocol import Experiment, ProtocolError, Step
+from .results import Results, StepRecord
+
+__all__ = ["Simulation", "stored_energy_function"]
+
+_SHIPPED_NSEG = (None, 4, 8, 16, 32, 64)
+
+
+@lru_cache(maxsize=16)
+def _energy_expression(nseg: int):
+    num = numeric_model(nseg)
+    model = num.model
+    inter = {sym.name: (sym, expr) for sym, expr in model.intermediates}
+    e = model.physical["twist_energy"] + model.physical["kinetic_energy"] + model.physical["gate_energy"]
+    e = e.subs(inter["kgate"][0], inter["kgate"][1]).subs(inter["tgate"][0], inter["tgate"][1])
+    args = model.state_symbols() + [inter["wsum"][0], inter["sg2"][0]]
+    return model, e, args
+
+
+def stored_energy_function(params: Mapping[str, float], nseg: int = DEFAULT_NSEG) -> Callable[..., np.ndarray]:
+    """Stored energy of one cell [J] as a numpy function of the state nodes, V(ws) and V(gk).
+
+    Argument order: the model's states (tw1..twN, wr, om0..omN), then wsum, sg2. Built from
+    the same SymPy expressions as :func:`compactmodel.analysis.energy_terms` (twist + gate
+    link + spin kinetic energy).
+    """
+    model, e, args = _energy_expression(nseg)
+    values = validate(params)
+    for sym, val in reversed(model.derived):
+        e = e.subs(sym, val)
+    e = e.subs({model.params[k]: v for k, v in values.items() if k in model.params})
+    return sp.lambdify(args, e, modules="numpy")
+
+
+@dataclass
+class _Setpoints:
+    gate: float = 0.0
+    current: float = 0.0
+    load: float = 0.0
+    resistor: float = 0.0
+
+
+class _StepHandler(Cosimulation):
+    """Per-step co-simulation: advances the logic cell, evaluates terminations."""
+
+    def __init__(self, sim: "Simulation", step: Step, cell_state, write_state, t_step: float):
+        super().__init__()
+        self.sim, self.step = sim, step
+        names = ["time", "bp", "varr#branch", "wn"]
+        self.cell = None
+        if isinstance(sim.load, LogicLoad) and step.load_connected and step.resistance is None:
+            from .logic_load import SotMtj
+
+            self.cell = SotMtj(sim.load.cell, seed=sim.load.seed, thermal=sim.load.thermal)
+            if cell_state is not None:
+                self.cell.set_state(cell_state)
+            names.append("vsns#branch")
+        self.needs_energy = any(t.variable in ("soc", "stored_energy") for t in step.terminations)
+        if self.needs_energy:
+            names += [f"x1.{s}" for s in sim._state_names] + ["x1.ws", "x1.gk"]
+        self.vectors = tuple(names)
+        self.writes = write_state
+        self.bridge, self.target = 1, -1
+        self.t_step = t_step
+        self.history: list[tuple] = []  # (t, cell state, H-bridge sign, writes, strip current)
+        self.gs = 1.0
+        self.r0 = sim.load.cell.r0 if isinstance(sim.load, LogicLoad) else 1.0
+        self._last: tuple[float, float] | None = None
+
+    def accept(self, v: list[float]) -> None:
+        t = v[0]
+        if self.cell is not None:
+            i_strip = v[4]
+            if self._last is None:
+                # first point of the step: the write driver (an H-bridge) orients the strip current
+                # so that the first current lobe drives the cell toward its other state
+                my0 = self.cell.m[1]
+                self.target = -1 if my0 >= 0 else 1
+                sign_wn = 1 if v[3] >= 0 else -1
+                self.bridge = self.sim.load.bridge or (-sign_wn * (1 if my0 >= 0 else -1))
+            else:
+                t0, i0 = self._last
+                if t > t0:
+                    self.cell.advance(t - t0, self.bridge * i0, self.bridge * i_strip)
+            self._last = (t, i_strip)
+            if self.target * self.cell.m[1] >= self.sim.load.write_threshold:
+                self.writes += 1  # write complete: the driver reverses the current for the next one
+                self.target, self.bridge = -self.target, -self.bridge
+            self.gs = self.r0 / self.cell.strip_resistance()
+            self.history.append((t, self.cell.state(), self.bridge, self.writes, i_strip))
+        values = {"step_time": t, "port_voltage": v[1], "port_current": -v[2], "winding": v[3], "writes": self.writes}
+        if self.needs_energy:
+            n = len(self.sim._state_names)
+            e = self.sim._array_cells * float(self.sim._energy_fn(*v[4 + (self.cell is not None):][: n + 2]))
+            values["stored_energy"] = e
+            values["soc"] = e / self.sim._full_energy
+        if t > 0 and any(term.met(values[term.variable]) for term in self.step.terminations):
+            self.stop = True
+        if self.sim._progress is not None:
+            self.sim._progress(t, self.t_step)
+
+    def source(self, name: str, time: float) -> float:
+        if name == "vgs":
+            return self.gs
+        return super().source(name, time)
+
+
+class Simulation:
+    """A protocol run on one device (or an array of identical devices) feeding a load.
+
+    Parameters
+    ----------
+    experiment : the protocol (:class:`Experiment`, a list of step strings, or protocol text).
+    params : instance parameters (defaults: the reference device); ``wn0`` is the initial winding.
+    load : :class:`LogicLoad` (default), :class:`ResistorLoad`, :class:`CapacitorLoad`.
+    n_series, n_parallel : array of identical cells (>= 1).
+    nseg : sections of the shipped subcircuit (None: the default model, 48).
+    temperature : circuit temperature [K].
+    tmax : largest time step of the fast steps [s] (default 10 ps).
+    max_step_time : time limit of a step that has only 'until' conditions [s].
+    t_retention : retention that defines the rated full charge (SOC = 1) [s].
+    options : extra ngspice ``.options`` (e.g. ``"reltol=1e-5"``).
+    """
+
+    def __init__(self, experiment: Experiment | Sequence | str, params: Mapping[str, float] | None = None,
+                 load: Load | None = None, n_series: int = 1, n_parallel: int = 1, nseg: int | None = None,
+                 temperature: float = 300.15, tmax: float = 10e-12, max_step_time: float = 100e-9,
+                 t_retention: float | None = None, options: str = ""):
+        if isinstance(experiment, str):
+            experiment = Experiment.from_text(experiment)
+        elif not isinstance(experiment, Experiment):
+            experiment = Experiment(experiment)
+        self.experiment = experiment
+        self.params = validate(params or {})
+        if load is None:
+            load = LogicLoad()
+        if not isinstance(load, Load):
+            raise ParameterError(f"load must be a LogicLoad, ResistorLoad or CapacitorLoad, got {type(load).__name__}")
+        self.load = load
+        for name, val in (("n_series", n_series), ("n_parallel", n_parallel)):
+            if isinstance(val, bool) or not isinstance(val, int) or not (1 <= val <= 10**12):
+                raise ParameterError(f"{name} = {val!r}: allowed range integers [1:1e12]")
+        self.n_series, self.n_parallel = n_series, n_parallel
+        if nseg not in _SHIPPED_NSEG:
+            raise ParameterError(f"nseg = {nseg!r}: allowed values {_SHIPPED_NSEG} (the shipped subcircuits)")
+        self.nseg = nseg
+        self._nseg_model = DEFAULT_NSEG if nseg is None else nseg
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not (
+            math.isfinite(temperature) and 200.0 <= temperature <= 500.0
+        ):
+            raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
+        self.temperature = float(temperature)
+        for name, val, lo, hi in (("tmax", tmax, 1e-15, 1e-6), ("max_step_time", max_step_time, 1e-12, 1e10)):
+            if isinstance(val, bool) or not isinstance(val, (int, float)) or not (math.isfinite(val) and lo <= val <= hi):
+                raise ParameterError(f"{name} = {val!r} s: allowed range [{lo:g}:{hi:g}] s")
+        self.tmax, self.max_step_time = float(tmax), float(max_step_time)
+        self.options = options
+        kw = {} if t_retention is None else {"t_retention": t_retention}
+        self.rating: Rating = rating(self.params, temperature=self.temperature, **kw)
+        model = numeric_model(self._nseg_model).model
+        self._state_names = [s.name for s in model.state_symbols()]
+        self._array_cells = n_series * n_parallel
+        self._full_energy = self._array_cells * self.rating.energy
+        self._energy_fn = stored_energy_function(self.params, self._nseg_model)
+        self._progress = None
+        for _, step in self.experiment.steps:
+            if step.kind == "charge":
+                with warnings.catch_warnings():
+                    warnings.simplefilter("default")
+                    warn_if_past_landau(self.params, step.current / n_parallel, self.temperature)
+
+    # ------------------------------------------------------------------ netlists
+    def _deck(self, step: Step, prev: _Setpoints, new: _Setpoints, duration: float, ic: Mapping[str, float] | None,
+              stop: bool) -> str:
+        f = format_real
+        e = step.edge if step.edge is not None else self.experiment.edge
+        edge_times = {"gate": (0.0, e), "load": (0.0, e), "resistor": (0.0, e),
+                      "current": (e, 2 * e) if step.kind in ("close_gate", "hold") else (0.0, e)}
+
+        def pwl(name: str) -> str:
+            a, b = getattr(prev, name), getattr(new, name)
+            t0, t1 = edge_times[name]
+            if a == b:
+                return f"{f(b)}"
+            return f"pwl(0 {f(a)} {f(t0)} {f(a)} {f(t1)} {f(b)})" if t0 > 0 else f"pwl(0 {f(a)} {f(t1)} {f(b)})"
+
+        tmax = max(self.tmax, duration / 2000.0)
+        if step.kind == "hold":
+            tmax = duration / 200.0
+        lines = [
+            f"spin battery protocol step: {step.text}",
+            f".include {library_path()}",
+            instance_line("X1", ("p", "0", "gate", "wn"), self.params, subckt_name(self.nseg)),
+            f"Earr bpi 0 p 0 {self.n_series}",
+            "Varr bpi bp 0",
+            f"Fcell 0 p Varr {f(-1.0 / self.n_parallel)}",
+            f"Ich 0 bp {pwl('current')}",
+            f"Vg gate 0 {pwl('gate')}",
+            f"Vld ld 0 {pwl('load')}",
+            f"Vldr ldr 0 {pwl('resistor')}",
+        ]
+        lines += self.load.elements()
+        if step.resistance is not None:
+            lines.append(f"Bres bp 0 I = V(bp)*V(ldr)/{f(step.resistance)}")
+        if stop:
+            lines.append(STOP_SOURCE)
+        if ic:
+            items = [f"v({k})={f(v)}" for k, v in ic.items()]
+            for i in range(0, len(items), 6):
+                lines.append(".ic " + " ".join(items[i:i + 6]))
+        lines += [
+            f".temp {f(self.temperature - 273.15)}",
+            f".options {self.options}" if self.options else "* ngspice default options",
+            f".tran {f(min(tmax, duration) / 10)} {f(duration)} 0 {f(min(tmax, duration / 4))}",
+            ".end",
+            "",
+        ]
+        return "\n".join(lines)
+
+    def _setpoints(self, step: Step, prev: _Setpoints) -> _Setpoints:
+        vopen = open_voltage(self.params["vgon"])
+        if step.kind == "charge":
+            return _Setpoints(gate=vopen, current=step.current)
+        if step.kind in ("close_gate", "hold"):
+            return _Setpoints(gate=0.0)
+        if step.kind == "open_gate":
+            return _Setpoints(gate=vopen)
+        if step.resistance is not None:
+            return _Setpoints(gate=vopen, resistor=1.0)
+        return _Setpoints(gate=vopen, load=1.0)
+
+    def _duration(self, step: Step) -> float:
+        e = step.edge if step.edge is not None else self.experiment.edge
+        if step.kind == "close_gate":
+            return 4 * e
+        if step.kind == "open_gate":
+            return 2 * e
+        if step.duration is not None:
+            return step.duration
+        return self.max_step_time
+
+    # ------------------------------------------------------------------ run
+    def solve(self, progress: bool = False) -> Results:
+        """Run every step; returns a :class:`Results`. ``progress``: show a progress bar."""
+        from .logic_load import SotMtj  # noqa: F401  (import errors surface before ngspice starts)
+
+        bar = None
+        steps = self.experiment.steps
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=len(steps), unit="step", desc="protocol")
+        records: list[StepRecord] = []
+        prev = _Setpoints()
+        ic: dict[str, float] | None = None
+        cell_state = None
+        last_m = (0.0, 1.0, 0.0)
+        if isinstance(self.load, LogicLoad):
+            from .logic_load import tilted_p_state
+
+            last_m = tilted_p_state()
+        write_state = 0
+        t_offset = 0.0
+        wr_start = None
+        try:
+            for n, (cycle, step) in enumerate(steps):
+                new = self._setpoints(step, prev)
+                duration = self._duration(step)
+                handler = _StepHandler(self, step, cell_state, write_state, duration)
+                if bar is not None:
+                    bar.set_postfix_str(step.text[:40])
+                deck = self._deck(step, prev, new, duration, ic, stop=bool(step.terminations))
+                try:
+                    vec = run_netlist(deck, handler)
+                except SimulationError as err:
+                    raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
+                rec = self._record(n, cycle, step, vec, handler, t_offset)
+                if handler.cell is None:
+                    rec.final_cell_m = last_m
+                last_m = rec.final_cell_m
+                if wr_start is None:
+                    wr_start = rec.vectors["x1.wr"][0]
+                rec.slip_offset = wr_start
+                records.append(rec)
+                ic = rec.final_state(self._state_names, self.load.ic_nodes())
+                if handler.cell is not None:
+                    cell_state = rec.final_cell_state
+                write_state = rec.final_writes_total
+                t_offset = rec.t_end
+                prev = new
+                if bar is not None:
+                    bar.update(1)
+        finally:
+            if bar is not None:
+                bar.close()
+        return Results(records, self)
+
+    def _record(self, n: int, cycle: int, step: Step, vec: dict, handler: _StepHandler, t_offset: float) -> StepRecord:
+        t = np.real(vec["time"])
+        cut = None
+        if step.terminations and handler.stop:
+            cut = self._crossing(step, vec, handler)
+        rec = StepRecord(index=n, cycle=cycle, step=step, vectors={k: np.real(v) for k, v in vec.items()},
+                         t_offset=t_offset, writes_before=handler.writes if not handler.history else None)
+        # logic-cell history on the ngspice time points
+        if handler.cell is not None:
+            hist = handler.history
+            ht = np.array([h[0] for h in hist])
+            if len(ht) != len(t) or np.max(np.abs(ht - t)) > 1e-18 + 1e-9 * t[-1]:
+                raise SimulationError(
+                    f"step {n + 1}: the co-simulation saw {len(ht)} accepted points, ngspice saved {len(t)}"
+                )
+            rec.cell = {
+                "mx": np.array([h[1].m[0] for h in hist]),
+                "my": np.array([h[1].m[1] for h in hist]),
+                "mz": np.array([h[1].m[2] for h in hist]),
+                "bridge": np.array([h[2] for h in hist], dtype=float),
+                "writes": np.array([h[3] for h in hist], dtype=float),
+            }
+        rec.writes_start = handler.history[0][3] if handler.history else handler.writes
+        if cut is not None:
+            i, frac = cut
+            rec.truncate(i, frac)
+            if handler.cell is not None:
+                # re-integrate the cell from point i-1 to the crossing
+                h0 = handler.history[i - 1]
+                h1 = handler.history[i]
+                handler.cell.set_state(h0[1])
+                dt = frac * (h1[0] - h0[0])
+                i_end = h0[4] + frac * (h1[4] - h0[4])
+                if dt > 0:
+                    handler.cell.advance(dt, h0[2] * h0[4], h0[2] * i_end)
+                m = handler.cell.m
+                rec.cell["mx"][-1], rec.cell["my"][-1], rec.cell["mz"][-1] = m[0], m[1], m[2]
+                rec.cell["bridge"][-1], rec.cell["writes"][-1] = h0[2], h0[3]
+        if handler.cell is not None:
+            rec.final_cell_state = handler.cell.state() if cut is not None else handler.history[-1][1]
+            rec.final_cell_m = (rec.cell["mx"][-1], rec.cell["my"][-1], rec.cell["mz"][-1])
+            rec.final_writes_total = int(rec.cell["writes"][-1])
+        else:
+            rec.final_writes_total = handler.writes
+        return rec
+
+    def _crossing(self, step: Step, vec: dict, handler: _StepHandler) -> tuple[int, float] | None:
+        """(index i, fraction in [0, 1]) of the first termination crossing between points i-1 and i."""
+        t = np.real(vec["time"])
+        series = {
+            "step_time": t,
+            "port_voltage": np.real(vec["bp"]),
+            "port_current": -np.real(vec["varr#branch"]),
+            "winding": np.real(vec["wn"]),
+        }
+        if handler.history:
+            series["writes"] = np.array([h[3] for h in handler.history], dtype=float)
+        else:
+            series["writes"] = np.full_like(t, handler.writes, dtype=float)
+        if any(term.variable in ("soc", "stored_energy") for term in step.terminations):
+            e = self._array_cells * self._energy_fn(*[np.real(vec[f"x1.{s}"]) for s in self._state_names],
+                                                    np.real(vec["x1.ws"]), np.real(vec["x1.gk"]))
+            series["stored_energy"] = e
+            series["soc"] = e / self._full_energy
+        best = None
+        for term in step.terminations:
+            d = term.distance(series[term.variable])
+            met = np.nonzero([term.met(x) for x in series[term.variable]])[0]
+            met = met[met > 0]
+            if not len(met):
+                continue
+            i = int(met[0])
+            if term.variable == "writes":
+                frac = 1.0
+            else:
+                d0, d1 = d[i - 1], d[i]
+                frac = float(np.clip(-d0 / (d1 - d0), 0.0, 1.0)) if d1 != d0 else 1.0
+            cand = (i, frac)
+            if best is None or (t[i - 1] + frac * (t[i] - t[i - 1])) < (t[best[0] - 1] + best[1] * (t[best[0]] - t[best[0] - 1])):
+                best = cand
+        return best
+
+
+def _check_protocol_against_load(exp: Experiment, load: Load) -> None:
+    for _, step in exp.steps:
+        if step.kind == "release" and step.resistance is None and load is None:
+            raise ProtocolError(f"step {step.text!r} releases into the load, but the simulation has none")
+
+
+__all__ += ["ResistorLoad", "CapacitorLoad", "LogicLoad"]
