@@ -200,6 +200,7 @@ class Simulation:
         self._full_energy = self._array_cells * self.rating.energy
         self._energy_fn = stored_energy_function(self.params, self._nseg_model)
         self._progress = None
+        self._settle: float | None = None
         for _, step in self.experiment.steps:
             if step.kind == "charge":
                 with warnings.catch_warnings():
@@ -208,7 +209,7 @@ class Simulation:
 
     # ------------------------------------------------------------------ netlists
     def _deck(self, step: Step, prev: _Setpoints, new: _Setpoints, duration: float, ic: Mapping[str, float] | None,
-              stop: bool) -> str:
+              stop: bool, long_steps: bool = False) -> str:
         f = format_real
         e = step.edge if step.edge is not None else self.experiment.edge
         edge_times = {"gate": (0.0, e), "load": (0.0, e), "resistor": (0.0, e),
@@ -248,6 +249,8 @@ class Simulation:
         lines += [
             f".temp {f(self.temperature - 273.15)}",
             f".options {self.options}" if self.options else "* ngspice default options",
+            # quasi-static storage: the step is set by the time limit, not by truncation error
+            ".options method=gear trtol=1e12" if long_steps else "* truncation-error step control",
             f".tran {f(min(tmax, duration) / 10)} {f(duration)} 0 {f(min(tmax, duration / 4))}",
             ".end",
             "",
@@ -303,15 +306,29 @@ class Simulation:
             for n, (cycle, step) in enumerate(steps):
                 new = self._setpoints(step, prev)
                 duration = self._duration(step)
-                handler = _StepHandler(self, step, cell_state, write_state, duration)
                 if bar is not None:
                     bar.set_postfix_str(step.text[:40])
-                deck = self._deck(step, prev, new, duration, ic, stop=bool(step.terminations))
-                try:
-                    vec = run_netlist(deck, handler)
-                except SimulationError as err:
-                    raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
-                rec = self._record(n, cycle, step, vec, handler, t_offset)
+                # a long hold runs in two parts: the ringing left by the gate edge is resolved first
+                # (normal step control), then the quasi-static remainder takes long steps
+                settle = self._settle_time()
+                parts = [(duration, False)]
+                if step.kind == "hold" and duration > 2 * settle:
+                    parts = [(settle, False), (duration - settle, True)]
+                pieces = []
+                for k, (dur, long_steps) in enumerate(parts):
+                    handler = _StepHandler(self, step, cell_state, write_state, dur)
+                    deck = self._deck(step, prev if k == 0 else new, new, dur, ic, stop=bool(step.terminations),
+                                      long_steps=long_steps)
+                    try:
+                        vec = run_netlist(deck, handler)
+                    except SimulationError as err:
+                        raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
+                    piece = self._record(n, cycle, step, vec, handler, t_offset + (pieces[-1].t_end - t_offset if pieces else 0.0))
+                    pieces.append(piece)
+                    ic = piece.final_state(self._state_names, self.load.ic_nodes())
+                    if handler.stop:
+                        break
+                rec = pieces[0] if len(pieces) == 1 else _merge(pieces)
                 if handler.cell is None:
                     rec.final_cell_m = last_m
                 last_m = rec.final_cell_m
@@ -319,7 +336,6 @@ class Simulation:
                     wr_start = rec.vectors["x1.wr"][0]
                 rec.slip_offset = wr_start
                 records.append(rec)
-                ic = rec.final_state(self._state_names, self.load.ic_nodes())
                 if handler.cell is not None:
                     cell_state = rec.final_cell_state
                 write_state = rec.final_writes_total
@@ -331,6 +347,22 @@ class Simulation:
             if bar is not None:
                 bar.close()
         return Results(records, self)
+
+    def _settle_time(self) -> float:
+        """Time for the closed loop's ringing to decay by e^-40, within [10 ns, 5 us]  [s].
+
+        The decay time is that of the least damped oscillatory eigenmode of the linearised
+        model with the gate closed.
+        """
+        if self._settle is None:
+            from .analysis import current_driven_system
+
+            jac, _, tau, _ = current_driven_system(self.params, self._nseg_model, v_gate=0.0)
+            eig = np.linalg.eigvals(jac) / tau
+            osc = eig[np.abs(eig.imag) > 1e-6 * np.abs(eig)]
+            rate = float(np.min(-osc.real)) if len(osc) else math.inf
+            self._settle = min(max(40.0 / rate if rate > 0 else math.inf, 10e-9), 5e-6)
+        return self._settle
 
     def _record(self, n: int, cycle: int, step: Step, vec: dict, handler: _StepHandler, t_offset: float) -> StepRecord:
         t = np.real(vec["time"])
@@ -413,6 +445,29 @@ class Simulation:
             if best is None or (t[i - 1] + frac * (t[i] - t[i - 1])) < (t[best[0] - 1] + best[1] * (t[best[0]] - t[best[0] - 1])):
                 best = cand
         return best
+
+
+def _merge(pieces: list[StepRecord]) -> StepRecord:
+    """One record from consecutive ngspice runs of the same step."""
+    first, last = pieces[0], pieces[-1]
+    vectors = {}
+    for k in first.vectors:
+        parts = []
+        for j, pc in enumerate(pieces):
+            v = pc.vectors[k]
+            if k == "time":
+                v = v + (pc.t_offset - first.t_offset)
+            parts.append(v if j == 0 else v[1:])
+        vectors[k] = np.concatenate(parts)
+    rec = StepRecord(index=first.index, cycle=first.cycle, step=first.step, vectors=vectors, t_offset=first.t_offset)
+    rec.long_from = len(first.vectors["time"]) - 1
+    rec.cell = None if first.cell is None else {k: np.concatenate([first.cell[k]] + [pc.cell[k][1:] for pc in pieces[1:]])
+                                                 for k in first.cell}
+    for attr in ("writes_start",):
+        setattr(rec, attr, getattr(first, attr))
+    for attr in ("final_cell_m", "final_cell_state", "final_writes_total"):
+        setattr(rec, attr, getattr(last, attr))
+    return rec
 
 
 def _check_protocol_against_load(exp: Experiment, load: Load) -> None:

@@ -1,6 +1,7 @@
 """Charge / store / release protocols in plain words (a PyBaMM-like experiment language).
 
-Each step is one English sentence; a cycle is a tuple of steps::
+Each step is one English sentence. A list of steps is one cycle; a list of tuples of
+steps is several cycles (each tuple one cycle)::
 
     Experiment([
         ("Charge at 0.3 mA for 5 ns",
@@ -262,7 +263,7 @@ def parse_step(text: str) -> Step:
 
 @dataclass(frozen=True)
 class Experiment:
-    """A protocol: cycles of steps. Bare strings are one-step cycles, tuples are cycles.
+    """A protocol: a list of steps is one cycle; a list of tuples of steps is several cycles.
 
     ``edge`` [s] is the ramp time of every gate and current change (default 0.2 ns).
     """
@@ -275,8 +276,11 @@ class Experiment:
             raise ProtocolError("an Experiment takes a list of steps (or tuples of steps for cycles), not one string")
         if not (isinstance(edge, (int, float)) and math.isfinite(edge) and 1e-15 <= edge <= 1.0):
             raise ProtocolError(f"edge = {edge!r} s: allowed range [1e-15, 1] s")
+        items = list(operating_conditions)
+        if all(isinstance(item, (str, Step)) for item in items):
+            items = [tuple(items)]
         cycles = []
-        for n, item in enumerate(operating_conditions, 1):
+        for n, item in enumerate(items, 1):
             group = (item,) if isinstance(item, (str, Step)) else tuple(item)
             steps = []
             for s in group:

@@ -68,6 +68,7 @@ class StepRecord:
     final_cell_state: Any = None
     final_writes_total: int = 0
     slip_offset: float = 0.0
+    long_from: int | None = None  #: index where the long-step (quasi-static) part of a hold starts
     terminated_by: str = ""
 
     @property
@@ -189,8 +190,16 @@ class Results:
         for rec, s in zip(self.records, self._per_step):
             t = s["time"]
 
-            def integ(y: np.ndarray) -> float:
-                return float(np.trapezoid(y, t)) if len(t) > 1 else 0.0
+            def integ(y: np.ndarray, k: int | None = rec.long_from) -> float:
+                if len(t) < 2:
+                    return 0.0
+                if k is None:
+                    return float(np.trapezoid(y, t))
+                # the first long step (up to ~1e-3 of the hold) cannot resolve what is left of
+                # the gate edge's ringing: take its end value (the transient's remaining energy,
+                # ~P tau_ring, is negligible; the trapezoid would count P over the whole step)
+                return float(np.trapezoid(y[: k + 1], t[: k + 1]) + y[k + 1] * (t[k + 1] - t[k])
+                             + np.trapezoid(y[k + 1:], t[k + 1:]))
 
             port = integ(s["port_voltage"] * s["port_current"])
             delivered = integ(s["load_power"])
