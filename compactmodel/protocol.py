@@ -281,7 +281,12 @@ class Experiment:
             items = [tuple(items)]
         cycles = []
         for n, item in enumerate(items, 1):
-            group = (item,) if isinstance(item, (str, Step)) else tuple(item)
+            if isinstance(item, (str, Step)):
+                group = (item,)
+            elif isinstance(item, (tuple, list)):
+                group = tuple(item)
+            else:
+                raise ProtocolError(f"cycle {n}: a protocol step must be a string, got {type(item).__name__} {item!r}")
             steps = []
             for s in group:
                 try:

@@ -28,6 +28,7 @@ __all__ = ["Results", "StepRecord", "VARIABLES"]
 #: name -> (unit, description) of every results variable.
 VARIABLES: dict[str, tuple[str, str]] = {
     "time": ("s", "time since the start of the protocol"),
+    "step_time": ("s", "time since the start of the step (full precision; 'time' cannot resolve ps after a 10-year hold)"),
     "step": ("1", "protocol step number (from 0)"),
     "cycle": ("1", "cycle number (from 0)"),
     "port_voltage": ("V", "voltage of the battery (array) terminal"),
@@ -123,6 +124,7 @@ class Results:
         i_in = -v["varr#branch"]
         out = {
             "time": rec.t_offset + t,
+            "step_time": t,
             "step": np.full_like(t, rec.index),
             "cycle": np.full_like(t, rec.cycle),
             "port_voltage": vbp,
@@ -188,7 +190,7 @@ class Results:
         """Energy account of each step [J] (whole array) and the writes it completed."""
         out = []
         for rec, s in zip(self.records, self._per_step):
-            t = s["time"]
+            t = s["step_time"]
 
             def integ(y: np.ndarray, k: int | None = rec.long_from) -> float:
                 if len(t) < 2:
@@ -208,7 +210,7 @@ class Results:
                 "cycle": rec.cycle,
                 "text": rec.step.text,
                 "kind": rec.step.kind,
-                "t_start": float(t[0]),
+                "t_start": rec.t_offset,
                 "duration": float(t[-1] - t[0]),
                 "energy_in": port + delivered,  # what the charger (current source) supplied
                 "delivered": delivered,
