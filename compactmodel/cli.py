@@ -1,4 +1,4 @@
-"""Command line: ``spinbattery emit | demo | derive | info``.
+"""Command line: ``spinbattery emit | demo | derive | info | simulate``.
 
 One small function per subcommand: ``_add_<name>(subparsers)`` declares its arguments and
 sets ``handler=_cmd_<name>``; ``_cmd_<name>(ns) -> int`` runs it and returns the exit status.
@@ -201,7 +201,108 @@ def _cmd_info(ns: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------------- main
 #: Subcommand declarations, in the order ``--help`` lists them.
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_emit, _add_demo, _add_derive, _add_info)
+# ------------------------------------------------------------------------------- simulate
+def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    from .materials import PRESETS
+
+    sm = sub.add_parser(
+        "simulate",
+        help="run a charge/store/release protocol in ngspice, co-simulating the logic load; save data and figures",
+        description="Run a protocol, e.g. \"Charge at 0.15 mA for 3 ns; Close gate; Hold for 1 ms; Release into "
+        "load for 3 ns\" (steps separated by ';' or given one per line in a file). See compactmodel.protocol.",
+    )
+    sm.add_argument("protocol", help="protocol text, or the path of a protocol file")
+    src = sm.add_mutually_exclusive_group()
+    src.add_argument("--preset", metavar="NAME", default=None, help=f"preset device, one of: {', '.join(PRESETS)}")
+    src.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                     help="instance parameter in SI units (repeatable); the others keep their defaults")
+    sm.add_argument("--load", default="logic", metavar="KIND",
+                    help="logic (SOT-MTJ cell, co-simulated; default), resistor:OHMS or capacitor:FARADS")
+    sm.add_argument("--array", default="1x1", metavar="SxP", help="n_series x n_parallel identical cells (default 1x1)")
+    sm.add_argument("--nseg", type=int, default=None, help="sections of the shipped subcircuit (4, 8, 16, 32, 64; default 48)")
+    sm.add_argument("--temperature", type=float, default=300.15, metavar="K", help="circuit temperature in K")
+    sm.add_argument("--cycles", type=int, default=1, help="repeat the protocol this many times")
+    sm.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
+    sm.add_argument("--format", choices=("csv", "npz"), default="csv", help="data file format (default csv)")
+    sm.add_argument("--no-plots", action="store_true", help="do not write figures")
+    sm.add_argument("--quiet", action="store_true", help="no progress bar")
+    sm.set_defaults(handler=_cmd_simulate)
+
+
+def _parse_load(text: str):
+    from .loads import CapacitorLoad, LogicLoad, ResistorLoad
+
+    kind, _, value = text.partition(":")
+    kind = kind.strip().lower()
+    if kind == "logic" and not value:
+        return LogicLoad()
+    if kind in ("resistor", "capacitor") and value:
+        try:
+            x = float(value)
+        except ValueError:
+            raise UsageError(f"--load {text}: {value!r} is not a number") from None
+        return ResistorLoad(x) if kind == "resistor" else CapacitorLoad(x)
+    raise UsageError(f"--load {text!r}: use logic, resistor:OHMS or capacitor:FARADS")
+
+
+def _parse_array(text: str) -> tuple[int, int]:
+    a, sep, b = text.lower().partition("x")
+    try:
+        ns, npar = int(a), int(b)
+    except ValueError:
+        raise UsageError(f"--array {text!r}: use SERIESxPARALLEL with integers, e.g. 64000x102400") from None
+    if not sep or ns < 1 or npar < 1:
+        raise UsageError(f"--array {text!r}: both counts must be integers >= 1")
+    return ns, npar
+
+
+def _cmd_simulate(ns: argparse.Namespace) -> int:
+    from .cosim import Simulation
+    from .materials import PRESETS
+    from .protocol import Experiment
+
+    path = Path(ns.protocol)
+    if "\n" not in ns.protocol and len(ns.protocol) < 250 and path.suffix and path.is_file():
+        exp = Experiment.from_file(path, cycles=ns.cycles)
+    else:
+        exp = Experiment.from_text(ns.protocol, cycles=ns.cycles)
+    if ns.preset is not None:
+        if ns.preset not in PRESETS:
+            raise UsageError(f"--preset {ns.preset!r} is not a preset; allowed: {', '.join(PRESETS)}")
+        params = PRESETS[ns.preset]().instance_parameters()
+    else:
+        params = _parse_params(ns.param)
+    n_series, n_parallel = _parse_array(ns.array)
+    sim = Simulation(exp, params=params, load=_parse_load(ns.load), n_series=n_series, n_parallel=n_parallel,
+                     nseg=ns.nseg, temperature=ns.temperature)
+    res = sim.solve(progress=not ns.quiet)
+    try:
+        ns.out.mkdir(parents=True, exist_ok=True)
+        data = res.to_csv(ns.out / "results.csv") if ns.format == "csv" else res.to_npz(ns.out / "results.npz")
+    except OSError as err:
+        raise UsageError(f"--out {ns.out}: cannot write: {err}") from None
+    print(f"data: {data}")
+    for c in res.cycle_summaries():
+        print(f"cycle {c['cycle'] + 1}: energy in {c['energy_in']:.4e} J, peak stored {c['stored_peak']:.4e} J, "
+              f"delivered {c['delivered']:.4e} J, losses {c['losses']:.4e} J (Joule {c['joule']:.3e}, pumping "
+              f"{c['pumping']:.3e}, Gilbert {c['gilbert']:.3e}, slips {c['slips']:.3e}), gate work {c['gate_work']:.2e} J, "
+              f"round trip {c['round_trip_efficiency']:.3e}, writes {c['writes']:.0f}, balance error {c['balance_error']:.1e}")
+    if not ns.no_plots:
+        from .plots import plot_energy_flow, plot_magnetization, plot_waveforms
+
+        figs = [plot_waveforms(res, path=ns.out / "waveforms.png"), plot_energy_flow(res, path=ns.out / "energy_flow.png")]
+        if any(r.cell is not None for r in res.records):
+            figs.append(plot_magnetization(res, path=ns.out / "magnetization.png"))
+        import matplotlib.pyplot as plt
+
+        for fig in figs:
+            plt.close(fig)
+        print(f"figures: {ns.out}/waveforms.png, energy_flow.png" + (", magnetization.png" if len(figs) > 2 else ""))
+    return 0
+
+
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
+    _add_emit, _add_demo, _add_derive, _add_info, _add_simulate)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. head: stop quietly
         sys.stdout = open(os.devnull, "w")
         return 1
-    except (UsageError, ParameterError, RuntimeError) as exc:
+    except (UsageError, ParameterError, ValueError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
