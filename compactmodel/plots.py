@@ -92,6 +92,18 @@ def value_scale(name: str, unit: str, values: np.ndarray) -> tuple[float, str]:
     return 10.0 ** exp, label
 
 
+def _step_time(res: "Results") -> np.ndarray:
+    """Time since the start of each point's step [s]. The absolute ``time`` cannot resolve
+    picoseconds after a 10-year hold (float64 spacing at 3e8 s is 6e-8 s), so use the
+    step-local time (``step_time``, or the records' own time vectors)."""
+    if "step_time" in getattr(res, "variables", ()):
+        return np.asarray(res["step_time"], dtype=float)
+    local = np.concatenate([np.asarray(r.t, dtype=float) for r in res.records])
+    if len(local) != len(res["time"]):  # pragma: no cover - records and variables disagree
+        raise ValueError("the step records and the results variables have different lengths")
+    return local
+
+
 def _check_results(res: "Results", who: str) -> None:
     if not hasattr(res, "records") or not hasattr(res, "cycle_summaries"):
         raise ValueError(f"{who}: expected a compactmodel Results (Simulation(...).solve()), got {type(res).__name__}")
@@ -114,27 +126,30 @@ class _Steps:
     texts: list[str]
     kinds: list[str]
     cycles: list[int]
+    local: np.ndarray  #: time since the start of each point's step [s], full precision
 
     @classmethod
     def of(cls, res: "Results") -> "_Steps":
-        t, k = res["time"], res["step"].astype(int)
-        n = len(res.records)
-        start, dur = np.zeros(n), np.zeros(n)
-        for i in range(n):
-            ti = t[k == i]
-            start[i], dur[i] = (ti[0], ti[-1] - ti[0]) if ti.size else (res.records[i].t_offset, 0.0)
         recs = res.records
-        return cls(start, dur, [r.step.text for r in recs], [r.step.kind for r in recs], [r.cycle for r in recs])
+        local = _step_time(res)
+        k = res["step"].astype(int)
+        start = np.array([float(r.t_offset) for r in recs])
+        dur = np.zeros(len(recs))
+        for i in range(len(recs)):
+            ti = local[k == i]
+            dur[i] = float(ti[-1] - ti[0]) if ti.size else 0.0
+        return cls(start, dur, [r.step.text for r in recs], [r.step.kind for r in recs], [r.cycle for r in recs], local)
 
     @property
     def n(self) -> int:
         return len(self.texts)
 
-    def x(self, time: np.ndarray, step: np.ndarray) -> np.ndarray:
+    def x(self, step: np.ndarray) -> np.ndarray:
         """Segmented abscissa: step i spans [i, i + 1], linear in the time since its start."""
         i = np.asarray(step).astype(int)
         d = self.duration[i]
-        frac = np.divide(time - self.start[i], d, out=np.zeros(len(i)), where=d > 0)
+        t0 = np.array([self.local[i == j][0] if np.any(i == j) else 0.0 for j in range(self.n)])[i]
+        frac = np.divide(self.local - t0, d, out=np.zeros(len(i)), where=d > 0)
         return i + np.clip(frac, 0.0, 1.0)
 
     def decorate(self, axes: Sequence, mode: str, fig: Figure) -> None:
@@ -213,7 +228,7 @@ def plot_waveforms(res: "Results", path: str | Path | None = None,
         raise ValueError(f"{who}: x = {x!r}: allowed values 'step' (segmented) and 'time'")
     steps = _Steps.of(res)
     if x == "step":
-        xs = steps.x(res["time"], res["step"])
+        xs = steps.x(res["step"])
     else:
         _, tscale = time_unit(float(steps.start[-1] + steps.duration[-1]))
         xs = res["time"] / tscale
@@ -249,6 +264,10 @@ _FLOW = [
     ("stored_end", "left stored at the end", "stored"),
 ]
 _GROUP_COLOUR = {"in": "tab:blue", "stored": "tab:green", "loss": "tab:red", "gate": "tab:orange", "out": "tab:purple"}
+
+
+def _joules(v: float) -> str:
+    return "0" if v == 0 else f"{v:.3g}" if 1e-3 <= abs(v) < 1e3 else f"{v:.2e}"
 
 
 def _percent(x: float) -> str:
@@ -294,11 +313,11 @@ def plot_energy_flow(res: "Results", cycle: int = 0, path: str | Path | None = N
         xl = lo / 10
         for y, v in zip(ypos, vals):
             xt = max(abs(v), xl) * 1.25
-            ax.text(xt, y, f"{v:.3g} J", va="center", ha="left", fontsize=9)
+            ax.text(xt, y, f"{_joules(v)} J", va="center", ha="left", fontsize=9)
     else:
         span = float(np.max(np.abs(vals))) if vals.size else 1.0
         for y, v in zip(ypos, vals):
-            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), y, f"{v:.3g} J", va="center",
+            ax.text(v + (0.01 * span if v >= 0 else -0.01 * span), y, f"{_joules(v)} J", va="center",
                     ha="left" if v >= 0 else "right", fontsize=9)
         ax.set_xlim(min(0.0, float(vals.min())) - 0.25 * span, float(vals.max()) + 0.3 * span)
         ax.axvline(0, color="k", lw=0.8)
@@ -345,7 +364,8 @@ def plot_magnetization(res: "Results", path: str | Path | None = None, step: int
         raise ValueError(f"{who}: the run has no logic cell (load is {type(load).__name__}); use a LogicLoad")
     m = res["step"].astype(int) == k
     rec = res.records[k]
-    t_ns = (res["time"][m] - res["time"][m][0]) / 1e-9
+    t_local = _step_time(res)[m]
+    t_ns = (t_local - t_local[0]) / 1e-9
     fig = Figure(figsize=(9, 6.2), layout="constrained")
     ax_m, ax_r = fig.subplots(2, 1, sharex=True, height_ratios=[2, 1])
     for name, colour in (("mx", "tab:blue"), ("my", "tab:red"), ("mz", "tab:green")):

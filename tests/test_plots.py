@@ -107,6 +107,28 @@ def test_waveforms_time_axis_and_variable_choice(res, close):
     np.testing.assert_allclose(sorted(float(ln.get_xdata()[0]) for ln in b), starts, rtol=1e-9)
 
 
+def test_segmented_axis_resolves_ns_after_a_10_year_hold(res, close):
+    """After a 10-year hold the absolute time is quantised to ~60 ns (float64 at 3e8 s); the
+    segmented axis uses the step-local time and still resolves the nanosecond steps."""
+    import copy
+
+    from compactmodel.results import Results
+
+    year = 365.25 * 86400
+    recs = copy.deepcopy(res.records)
+    for r in recs[3:]:
+        r.t_offset += 10 * year
+    shifted = Results(recs, res.simulation)
+    assert len(np.unique(shifted["time"][shifted["step"] == 3])) < 10  # the absolute time collapsed
+    fig = plots.plot_waveforms(shifted, variables=("winding",))
+    close(fig)
+    (line,) = [ln for ln in fig.axes[0].get_lines() if ln.get_gid() == "winding"]
+    x = np.asarray(line.get_xdata())
+    m = shifted["step"] == 3
+    np.testing.assert_allclose(x[m], 3 + res["step_time"][m] / res["step_time"][m][-1], rtol=0, atol=1e-12)
+    assert x[m][-1] == 4.0 and np.all(np.diff(x[m]) > 0)
+
+
 @pytest.mark.parametrize("kw, word", [
     ({"variables": ("port_current", "no_such_variable")}, "no_such_variable"),
     ({"variables": ()}, "variables"),
@@ -143,7 +165,7 @@ def test_energy_flow_bars_equal_cycle_summary(res, tmp_path, close):
         # the printed value on the bar's row is the summary value
         y = bar.get_y() + bar.get_height() / 2
         (txt,) = [t.get_text() for t in ax.texts if abs(t.get_position()[1] - y) < 1e-9]
-        assert float(txt.removesuffix(" J")) == pytest.approx(s[k], rel=2e-3), k
+        assert float(txt.removesuffix(" J")) == pytest.approx(s[k], rel=5e-3), k  # 3 significant digits
     # the Joule loss dwarfs the stored energy: the log scale must span it
     lo, hi = ax.get_xlim()
     assert lo < min(abs(s[k]) for k in keys if s[k] != 0) and hi > s["energy_in"]
@@ -181,7 +203,7 @@ def test_magnetization_release_step(res, tmp_path, close):
     lines = {ln.get_gid(): ln for ax in fig.axes for ln in ax.get_lines() if ln.get_gid()}
     for name in ("mx", "my", "mz"):
         np.testing.assert_array_equal(lines[name].get_ydata(), res[name][m])
-    t_ns = (res["time"][m] - res["time"][m][0]) / 1e-9
+    t_ns = (res["step_time"][m] - res["step_time"][m][0]) / 1e-9
     np.testing.assert_allclose(lines["my"].get_xdata(), t_ns)
     assert "[ns]" in ax_r.get_xlabel()
     assert "[1]" in ax_m.get_ylabel() and "[nA]" in ax_i.get_ylabel() and "[kΩ]" in ax_r.get_ylabel()
