@@ -29,6 +29,7 @@ from .analysis import energy_terms, numeric_model
 from .capacity import Rating, rating
 from .gate import open_voltage
 from .loads import CapacitorLoad, Load, LogicLoad, ResistorLoad
+from .logic_load import energy_density
 from .lumped import DEFAULT_NSEG
 from .netlist import instance_line, library_path, subckt_name
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
@@ -80,12 +81,12 @@ class _Setpoints:
 class _StepHandler(Cosimulation):
     """Per-step co-simulation: advances the logic cell, evaluates terminations."""
 
-    def __init__(self, sim: "Simulation", step: Step, cell_state, write_state, t_step: float):
+    def __init__(self, sim: "Simulation", step: Step, cell_state, write_state, t_step: float, load_on: bool = False):
         super().__init__()
         self.sim, self.step = sim, step
         names = ["time", "bp", "varr#branch", "wn"]
         self.cell = None
-        if isinstance(sim.load, LogicLoad) and step.load_connected and step.resistance is None:
+        if isinstance(sim.load, LogicLoad) and load_on:
             from .logic_load import SotMtj
 
             self.cell = SotMtj(sim.load.cell, seed=sim.load.seed, thermal=sim.load.thermal)
@@ -120,7 +121,7 @@ class _StepHandler(Cosimulation):
                 if t > t0:
                     self.cell.advance(t - t0, self.bridge * i0, self.bridge * i_strip)
             self._last = (t, i_strip)
-            if self.target * self.cell.m[1] >= self.sim.load.write_threshold:
+            if self._written():
                 self.writes += 1  # write complete: the driver reverses the current for the next one
                 self.target, self.bridge = -self.target, -self.bridge
             self.gs = self.r0 / self.cell.strip_resistance()
@@ -135,6 +136,13 @@ class _StepHandler(Cosimulation):
             self.stop = True
         if self.sim._progress is not None:
             self.sim._progress(t, self.t_step)
+
+    def _written(self) -> bool:
+        """The cell has reached the target side (target m_y >= threshold) and is trapped there:
+        its energy is below the saddle (m = +-x, energy 0), so it cannot swing back undriven."""
+        mx, my, mz = self.cell.m
+        return (self.target * my >= self.sim.load.write_threshold
+                and energy_density(self.sim.load.cell, mx, my, mz) < 0.0)
 
     def source(self, name: str, time: float) -> float:
         if name == "vgs":
@@ -212,8 +220,11 @@ class Simulation:
               stop: bool, long_steps: bool = False) -> str:
         f = format_real
         e = step.edge if step.edge is not None else self.experiment.edge
+        # the gate closes before the current stops; a load is disconnected before the charger starts
+        load_was_on = prev.load > 0 or prev.resistor > 0
+        late_current = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
         edge_times = {"gate": (0.0, e), "load": (0.0, e), "resistor": (0.0, e),
-                      "current": (e, 2 * e) if step.kind in ("close_gate", "hold") else (0.0, e)}
+                      "current": (e, 2 * e) if late_current else (0.0, e)}
 
         def pwl(name: str) -> str:
             a, b = getattr(prev, name), getattr(new, name)
@@ -316,7 +327,10 @@ class Simulation:
                     parts = [(settle, False), (duration - settle, True)]
                 pieces = []
                 for k, (dur, long_steps) in enumerate(parts):
-                    handler = _StepHandler(self, step, cell_state, write_state, dur)
+                    # the cell is integrated whenever the write path can carry current (connecting,
+                    # connected or disconnecting)
+                    handler = _StepHandler(self, step, cell_state, write_state, dur,
+                                           load_on=(prev.load > 0 or new.load > 0) and k == 0 or new.load > 0)
                     deck = self._deck(step, prev if k == 0 else new, new, dur, ic, stop=bool(step.terminations),
                                       long_steps=long_steps)
                     try:

@@ -102,7 +102,7 @@ class LogicLoad(Load):
     ``cell``: :class:`compactmodel.logic_load.SotMtjParameters` (default cell if None);
     ``thermal``: include the thermal field (seeded by ``seed``); ``write_threshold``: a write
     is complete when m_y has reached -threshold (or +threshold) after starting on the other
-    side [-]; ``bridge``: +1 or -1 fixes the write driver's orientation, 0 (default) orients
+    side and the cell is trapped there (its energy below the saddle's) [-]; ``bridge``: +1 or -1 fixes the write driver's orientation, 0 (default) orients
     it at the start of each release so that the first current lobe writes (the release
     current of the loop rings at its spin-wave round-trip frequency, so its sign alternates).
     """

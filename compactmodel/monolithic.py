@@ -8,7 +8,8 @@ integrated here together by one implicit solver (scipy Radau) with no lag betwee
 * write path (heavy-metal strip with SMR):  I_strip = ld(t) V / R_strip(m_y),  I_array = -I_strip
   (i_cell is affine in v_cell, so this algebraic loop is solved exactly at each evaluation)
 * free layer (``logic_load.SotLlg``):  dm/dt = LLG(m, bridge * I_strip)
-* write driver: when a write completes (target * m_y >= threshold) the H-bridge reverses,
+* write driver: when a write completes (target * m_y >= threshold with the cell trapped in
+  the target well, energy below the saddle) the H-bridge reverses,
   as in :mod:`compactmodel.cosim` (a terminal event restarts the solver).
 
 Inputs ramp like the protocol engine's release step: gate 0 -> open voltage and load
@@ -25,7 +26,7 @@ from scipy.integrate import solve_ivp
 
 from .analysis import state_function
 from .gate import open_voltage
-from .logic_load import SotLlg, SotMtjParameters
+from .logic_load import SotLlg, SotMtjParameters, energy_density
 from .parameters import validate
 
 __all__ = ["ReleaseSolution", "solve_release"]
@@ -82,7 +83,10 @@ def solve_release(params: Mapping[str, float], cell: SotMtjParameters, z0: Seque
         return np.concatenate([dz, dm])
 
     def written(t: float, y: np.ndarray) -> float:
-        return state["target"] * y[n + 1] - write_threshold
+        # on the target side beyond the threshold and trapped there (energy below the saddle, 0)
+        mx, my, mz = y[n], y[n + 1], y[n + 2]
+        trapped = -energy_density(cell, mx, my, mz) / cell.hk
+        return min(state["target"] * my - write_threshold, trapped)
 
     written.terminal = True
     written.direction = 1

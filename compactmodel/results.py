@@ -32,7 +32,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "step": ("1", "protocol step number (from 0)"),
     "cycle": ("1", "cycle number (from 0)"),
     "port_voltage": ("V", "voltage of the battery (array) terminal"),
-    "port_current": ("A", "current into the battery (array) terminal; negative while releasing"),
+    "port_current": ("A", "current into the battery (array) terminal (while releasing it rings: the sign alternates)"),
     "gate_voltage": ("V", "gate voltage"),
     "winding": ("1", "stored winding of the wire, Theta/2pi (V(wn))"),
     "stored_energy": ("J", "stored energy: twist + gate link + spin kinetic, whole array"),

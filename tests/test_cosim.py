@@ -190,3 +190,14 @@ def test_bad_protocol_names_the_step(steps, fragment):
 def test_bad_simulation_arguments(kwargs, name):
     with pytest.raises(ParameterError, match=name):
         Simulation(["Hold for 1 ns"], **kwargs)
+
+
+def test_second_cycle_charger_does_not_feed_the_load():
+    """The load is disconnected before the next charge starts: no charger current is booked as delivered."""
+    res = Simulation([("Charge at 0.15 mA for 2 ns", "Close gate", "Release into load for 2 ns")] * 2,
+                     load=ResistorLoad(1600.0), nseg=8).solve()
+    steps = res.step_summaries()
+    assert steps[3]["kind"] == "charge"
+    assert steps[3]["delivered"] < 1e-3 * steps[2]["delivered"]
+    c0, c1 = res.cycle_summaries()
+    assert c1["round_trip_efficiency"] == pytest.approx(c0["round_trip_efficiency"], rel=0.3)
