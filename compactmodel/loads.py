@@ -1,6 +1,7 @@
 """Loads the battery can release into: plain SPICE elements or a co-simulated logic cell.
 
-Every load sits between the battery terminal ``bp`` and ground and is connected through
+Every load sits between node ``bl`` (the battery terminal ``bp`` behind the sense source
+``Vlsense``) and ground and is connected through
 the control voltage ``V(ld)`` (0: disconnected, 1: connected; ramped by the protocol).
 
 * :class:`ResistorLoad`: a resistor [ohm].
@@ -64,7 +65,7 @@ class ResistorLoad(Load):
         _positive("ResistorLoad", "resistance", self.resistance, "ohm", 1e-3, 1e12)
 
     def elements(self) -> list[str]:
-        return [f"Bload bp 0 I = V(bp)*V(ld)/{format_real(self.resistance)}"]
+        return [f"Bload bl 0 I = V(bl)*V(ld)/{format_real(self.resistance)}"]
 
     def describe(self) -> str:
         return f"resistor {self.resistance:g} ohm"
@@ -83,7 +84,7 @@ class CapacitorLoad(Load):
 
     def elements(self) -> list[str]:
         return [
-            f"Bload bp cl I = V(bp,cl)*V(ld)/{format_real(self.r_switch)}",
+            f"Bload bl cl I = V(bl,cl)*V(ld)/{format_real(self.r_switch)}",
             f"Cload cl 0 {format_real(self.capacitance)}",
             "Rcl_leak cl 0 1e15",
         ]
@@ -136,7 +137,7 @@ class LogicLoad(Load):
 
     def elements(self) -> list[str]:
         return [
-            "Vsns bp bs 0",
+            "Vsns bl bs 0",
             "Vgs gs 0 external",
             f"Bstrip bs 0 I = V(bs)*V(ld)*V(gs)/{format_real(self.strip_resistance)}",
         ]

@@ -39,6 +39,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "soc": ("1", "state of charge: stored energy / rated energy (capacity.rating)"),
     "phase_slips": ("1", "net phase slips per cell since the start (windings lost by the ring)"),
     "load_current": ("A", "current into the load"),
+    "load_energy": ("J", "energy delivered to the load since the start of the step (integrator node)"),
     "load_power": ("W", "power into the load"),
     "joule_power": ("W", "Joule power of the charging wires (rw), whole array"),
     "pumping_power": ("W", "spin-pumping power at the contacts, whole array"),
@@ -192,19 +193,14 @@ class Results:
         for rec, s in zip(self.records, self._per_step):
             t = s["step_time"]
 
-            def integ(y: np.ndarray, k: int | None = rec.long_from) -> float:
-                if len(t) < 2:
-                    return 0.0
-                if k is None:
-                    return float(np.trapezoid(y, t))
-                # the first long step (up to ~1e-3 of the hold) cannot resolve what is left of
-                # the gate edge's ringing: take its end value (the transient's remaining energy,
-                # ~P tau_ring, is negligible; the trapezoid would count P over the whole step)
-                return float(np.trapezoid(y[: k + 1], t[: k + 1]) + y[k + 1] * (t[k + 1] - t[k])
-                             + np.trapezoid(y[k + 1:], t[k + 1:]))
+            # the energy-integrator nodes (ngspice integrates P/E_scale with its own error control)
+            v = rec.vectors
+            scale = self.simulation._full_energy
 
-            port = integ(s["port_voltage"] * s["port_current"])
-            delivered = integ(s["load_power"])
+            def acc(node: str) -> float:
+                return float((v[node][-1] - v[node][0]) * scale)
+
+            delivered = acc("e_load")
             row = {
                 "step": rec.index,
                 "cycle": rec.cycle,
@@ -212,15 +208,15 @@ class Results:
                 "kind": rec.step.kind,
                 "t_start": rec.t_offset,
                 "duration": float(t[-1] - t[0]),
-                "energy_in": port + delivered,  # what the charger (current source) supplied
+                "energy_in": acc("e_port") + delivered,  # what the charger (current source) supplied
                 "delivered": delivered,
                 "stored_start": float(s["stored_energy"][0]),
                 "stored_end": float(s["stored_energy"][-1]),
-                "joule": integ(s["joule_power"]),
-                "pumping": integ(s["pumping_power"]),
-                "gilbert": integ(s["gilbert_power"]),
-                "slips": integ(s["slip_power"]),
-                "gate_work": integ(s["gate_work_power"]),
+                "joule": acc("e_joule"),
+                "pumping": acc("e_pumping"),
+                "gilbert": acc("e_gilbert"),
+                "slips": acc("e_slips"),
+                "gate_work": acc("e_gate"),
                 "writes": float(s["writes"][-1] - (self._per_step[rec.index - 1]["writes"][-1] if rec.index else 0.0)),
                 "phase_slips": float(s["phase_slips"][-1] - s["phase_slips"][0]),
                 "points": len(t),
