@@ -37,7 +37,7 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "winding": ("1", "stored winding of the wire, Theta/2pi (V(wn))"),
     "stored_energy": ("J", "stored energy: twist + gate link + spin kinetic, whole array"),
     "soc": ("1", "state of charge: stored energy / rated energy (capacity.rating)"),
-    "phase_slips": ("1", "net phase slips per cell since the start (windings lost by the ring)"),
+    "phase_slips": ("1", "net phase slips per cell since the start (windings lost by the ring; while the gate is open the gated section slips freely, so the count follows the winding)"),
     "load_current": ("A", "current into the load"),
     "load_energy": ("J", "energy delivered to the load since the start of the step (integrator node)"),
     "load_power": ("W", "power into the load"),
