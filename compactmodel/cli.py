@@ -212,10 +212,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
         "load for 3 ns\" (steps separated by ';' or given one per line in a file). See compactmodel.protocol.",
     )
     sm.add_argument("protocol", help="protocol text, or the path of a protocol file")
-    src = sm.add_mutually_exclusive_group()
-    src.add_argument("--preset", metavar="NAME", default=None, help=f"preset device, one of: {', '.join(PRESETS)}")
-    src.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
-                     help="instance parameter in SI units (repeatable); the others keep their defaults")
+    sm.add_argument("--preset", metavar="NAME", default=None, help=f"preset device, one of: {', '.join(PRESETS)}")
+    sm.add_argument("--param", metavar="NAME=VALUE", action="append", default=[],
+                    help="instance parameter in SI units (repeatable), e.g. wn0=3 to start charged; overrides the "
+                    "preset (or the reference device's defaults)")
     sm.add_argument("--load", default="logic", metavar="KIND",
                     help="logic (SOT-MTJ cell, co-simulated; default), resistor:OHMS or capacitor:FARADS")
     sm.add_argument("--array", default="1x1", metavar="SxP", help="n_series x n_parallel identical cells (default 1x1)")
@@ -262,31 +262,47 @@ def _cmd_simulate(ns: argparse.Namespace) -> int:
     from .protocol import Experiment
 
     path = Path(ns.protocol)
-    if "\n" not in ns.protocol and len(ns.protocol) < 250 and path.suffix and path.is_file():
+    looks_like_path = ";" not in ns.protocol and "\n" not in ns.protocol and len(ns.protocol) < 250 and (
+        path.suffix or "/" in ns.protocol)
+    if looks_like_path and path.is_file():
         exp = Experiment.from_file(path, cycles=ns.cycles)
+    elif looks_like_path and not path.exists() and " " not in ns.protocol:
+        raise UsageError(f"protocol file {ns.protocol!r} does not exist (a protocol string has steps such as "
+                         "'Charge at 0.15 mA for 3 ns; Close gate')")
     else:
         exp = Experiment.from_text(ns.protocol, cycles=ns.cycles)
     if ns.preset is not None:
         if ns.preset not in PRESETS:
             raise UsageError(f"--preset {ns.preset!r} is not a preset; allowed: {', '.join(PRESETS)}")
-        params = PRESETS[ns.preset]().instance_parameters()
+        params = {**PRESETS[ns.preset]().instance_parameters(), **_parse_params(ns.param)}
     else:
         params = _parse_params(ns.param)
     n_series, n_parallel = _parse_array(ns.array)
-    sim = Simulation(exp, params=params, load=_parse_load(ns.load), n_series=n_series, n_parallel=n_parallel,
-                     nseg=ns.nseg, temperature=ns.temperature)
-    res = sim.solve(progress=not ns.quiet)
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        sim = Simulation(exp, params=params, load=_parse_load(ns.load), n_series=n_series, n_parallel=n_parallel,
+                         nseg=ns.nseg, temperature=ns.temperature)
+        res = sim.solve(progress=not ns.quiet)
+    for w in caught:  # one line each, no Python warning boilerplate
+        print(f"warning: {w.message}", file=sys.stderr)
     try:
         ns.out.mkdir(parents=True, exist_ok=True)
         data = res.to_csv(ns.out / "results.csv") if ns.format == "csv" else res.to_npz(ns.out / "results.npz")
     except OSError as err:
         raise UsageError(f"--out {ns.out}: cannot write: {err}") from None
     print(f"data: {data}")
+    for st in res.step_summaries():
+        print(f"step {st['step'] + 1}: {st['text']!r} ran {st['duration']:.4g} s, ended by {st['terminated_by']}")
     for c in res.cycle_summaries():
         print(f"cycle {c['cycle'] + 1}: energy in {c['energy_in']:.4e} J, peak stored {c['stored_peak']:.4e} J, "
               f"delivered {c['delivered']:.4e} J, losses {c['losses']:.4e} J (Joule {c['joule']:.3e}, pumping "
               f"{c['pumping']:.3e}, Gilbert {c['gilbert']:.3e}, slips {c['slips']:.3e}), gate work {c['gate_work']:.2e} J, "
               f"round trip {c['round_trip_efficiency']:.3e}, writes {c['writes']:.0f}, balance error {c['balance_error']:.1e}")
+        if abs(c["balance_error"]) > 5e-3:
+            print(f"warning: cycle {c['cycle'] + 1}: the energy account does not close ({c['balance_error']:.2%} of the "
+                  "energy through the magnet); use a smaller time step or check the starting state", file=sys.stderr)
     if not ns.no_plots:
         from .plots import plot_energy_flow, plot_magnetization, plot_waveforms
 

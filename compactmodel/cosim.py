@@ -39,7 +39,11 @@ from .printers import format_real
 from .protocol import Experiment, ProtocolError, Step
 from .results import Results, StepRecord
 
-__all__ = ["Simulation", "stored_energy_function"]
+__all__ = ["Simulation", "StepLimitWarning", "stored_energy_function", "ENERGY_NODES"]
+
+
+class StepLimitWarning(UserWarning):
+    """A step with 'until' conditions ended at its time limit without meeting them."""
 
 _SHIPPED_NSEG = (None, 4, 8, 16, 32, 64)
 
@@ -109,10 +113,27 @@ class _Setpoints:
     resistor: float = 0.0
 
 
-class _StepHandler(Cosimulation):
-    """Per-step co-simulation: advances the logic cell, evaluates terminations."""
+@dataclass
+class _Driver:
+    """Logic-cell and write-driver state carried from step to step."""
 
-    def __init__(self, sim: "Simulation", step: Step, cell_state, write_state, t_step: float, load_on: bool = False):
+    cell_state: object = None  #: SotMtjState (None: the initial, slightly tilted P state)
+    bridge: int = 0  #: H-bridge sign (0: not oriented yet)
+    target: int = 0  #: side of the next write (+1: P, -1: AP; 0: not set)
+    writes: int = 0  #: writes completed since the start of the protocol
+
+
+class _StepHandler(Cosimulation):
+    """Per-step co-simulation: advances the logic cell, evaluates terminations.
+
+    ``orient``: the release starts with the load disconnected, so the write driver orients the
+    H-bridge at the first point (the first current lobe then drives the cell toward its other
+    state); otherwise the bridge and target carry over from the previous step.
+    ``t_base``: time of this ngspice run's start within the step [s] (a long hold runs in two parts).
+    """
+
+    def __init__(self, sim: "Simulation", step: Step, driver: _Driver, t_step: float, load_on: bool = False,
+                 orient: bool = False, t_base: float = 0.0, writes_step_start: int | None = None):
         super().__init__()
         self.sim, self.step = sim, step
         names = ["time", "bp", "varr#branch", "wn"]
@@ -121,17 +142,19 @@ class _StepHandler(Cosimulation):
             from .logic_load import SotMtj
 
             self.cell = SotMtj(sim.load.cell, seed=sim.load.seed, thermal=sim.load.thermal)
-            if cell_state is not None:
-                self.cell.set_state(cell_state)
+            if driver.cell_state is not None:
+                self.cell.set_state(driver.cell_state)
             names.append("vsns#branch")
         self.needs_energy = any(t.variable in ("soc", "stored_energy") for t in step.terminations)
         if self.needs_energy:
             names += [f"x1.{s}" for s in sim._state_names] + ["x1.ws", "x1.gk"]
         self.vectors = tuple(names)
-        self.writes = write_state
-        self.bridge, self.target = 1, -1
-        self.t_step = t_step
-        self.history: list[tuple] = []  # (t, cell state, H-bridge sign, writes, strip current)
+        self.writes = driver.writes
+        self.writes_start = driver.writes if writes_step_start is None else writes_step_start
+        self.bridge, self.target = driver.bridge, driver.target
+        self.orient = orient or driver.bridge == 0
+        self.t_step, self.t_base = t_step, t_base
+        self.history: list[tuple] = []  # (t, cell state, bridge, target, writes, strip current)
         self.gs = 1.0
         self.r0 = sim.load.cell.r0 if isinstance(sim.load, LogicLoad) else 1.0
         self._last: tuple[float, float] | None = None
@@ -141,23 +164,21 @@ class _StepHandler(Cosimulation):
         if self.cell is not None:
             i_strip = v[4]
             if self._last is None:
-                # first point of the step: the write driver (an H-bridge) orients the strip current
-                # so that the first current lobe drives the cell toward its other state
-                my0 = self.cell.m[1]
-                self.target = -1 if my0 >= 0 else 1
-                sign_wn = 1 if v[3] >= 0 else -1
-                self.bridge = self.sim.load.bridge or (-sign_wn * (1 if my0 >= 0 else -1))
+                if self.orient:
+                    my0 = self.cell.m[1]
+                    self.target = -1 if my0 >= 0 else 1
+                    sign_wn = 1 if v[3] >= 0 else -1
+                    self.bridge = self.sim.load.bridge or (-sign_wn * (1 if my0 >= 0 else -1))
             else:
                 t0, i0 = self._last
                 if t > t0:
                     self.cell.advance(t - t0, self.bridge * i0, self.bridge * i_strip)
             self._last = (t, i_strip)
-            if self._written():
-                self.writes += 1  # write complete: the driver reverses the current for the next one
-                self.target, self.bridge = -self.target, -self.bridge
+            self._check_write()
             self.gs = self.r0 / self.cell.strip_resistance()
-            self.history.append((t, self.cell.state(), self.bridge, self.writes, i_strip))
-        values = {"step_time": t, "port_voltage": v[1], "port_current": -v[2], "winding": v[3], "writes": self.writes}
+            self.history.append((t, self.cell.state(), self.bridge, self.target, self.writes, i_strip))
+        values = {"step_time": t + self.t_base, "port_voltage": v[1], "port_current": -v[2], "winding": v[3],
+                  "writes": self.writes - self.writes_start}
         if self.needs_energy:
             n = len(self.sim._state_names)
             e = self.sim._array_cells * float(self.sim._energy_fn(*v[4 + (self.cell is not None):][: n + 2]))
@@ -166,14 +187,34 @@ class _StepHandler(Cosimulation):
         if t > 0 and any(term.met(values[term.variable]) for term in self.step.terminations):
             self.stop = True
         if self.sim._progress is not None:
-            self.sim._progress(t, self.t_step)
+            self.sim._progress(t + self.t_base)
 
-    def _written(self) -> bool:
-        """The cell has reached the target side (target m_y >= threshold) and is trapped there:
-        its energy is below the saddle (m = +-x, energy 0), so it cannot swing back undriven."""
+    def _check_write(self) -> None:
+        """Count a write once the cell has reached the target side (target m_y >= threshold) and
+        is trapped there (energy below the saddle at m = +-x, 0: it cannot swing back undriven);
+        the driver then reverses the current for the next write."""
         mx, my, mz = self.cell.m
-        return (self.target * my >= self.sim.load.write_threshold
-                and energy_density(self.sim.load.cell, mx, my, mz) < 0.0)
+        if (self.target != 0 and self.target * my >= self.sim.load.write_threshold
+                and energy_density(self.sim.load.cell, mx, my, mz) < 0.0):
+            self.writes += 1
+            self.target, self.bridge = -self.target, -self.bridge
+
+    def rewind(self, i: int, frac: float) -> None:
+        """Put the cell and driver where they were at the fraction ``frac`` between points i-1 and i."""
+        if frac >= 1.0:
+            _, st, self.bridge, self.target, self.writes, _ = self.history[i]
+            self.cell.set_state(st)
+            return
+        t0, st, self.bridge, self.target, self.writes, i0 = self.history[i - 1]
+        t1, _, _, _, _, i1 = self.history[i]
+        self.cell.set_state(st)
+        dt = frac * (t1 - t0)
+        if dt > 0:
+            self.cell.advance(dt, self.bridge * i0, self.bridge * (i0 + frac * (i1 - i0)))
+        self._check_write()
+
+    def driver(self) -> _Driver:
+        return _Driver(self.cell.state() if self.cell is not None else None, self.bridge, self.target, self.writes)
 
     def source(self, name: str, time: float) -> float:
         if name == "vgs":
@@ -228,7 +269,6 @@ class Simulation:
         ):
             raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
         self.temperature = float(temperature)
-        self.params = validate(params or {})
         if tmax is None:
             transit = self.params["len"] * math.sqrt(self.params["chi"] / self.params["stiff"])
             tmax = min(10e-12, transit / 50.0)
@@ -247,6 +287,15 @@ class Simulation:
         self._progress = None
         self._settle: float | None = None
         self._integrator_lines: list[str] | None = None
+        from .phase_slips import LandauLimitWarning, landau_winding_density
+
+        k0 = 2 * math.pi * abs(self.params["wn0"]) / self.params["len"]
+        kc = landau_winding_density(self.params, self.temperature)
+        if k0 > kc:
+            warnings.warn(LandauLimitWarning(
+                f"the initial winding wn0 = {self.params['wn0']:g} turns is a winding density of {k0:.4g} rad/m, "
+                f"{k0 / kc:.3g} x the Landau limit sqrt(2 kani/stiff) = {kc:.4g} rad/m: the texture cannot hold it "
+                f"(at most {kc * self.params['len'] / (2 * math.pi):.4g} turns)"), stacklevel=2)
         for _, step in self.experiment.steps:
             if step.kind == "charge":
                 with warnings.catch_warnings():
@@ -368,25 +417,30 @@ class Simulation:
 
     # ------------------------------------------------------------------ run
     def solve(self, progress: bool = False) -> Results:
-        """Run every step; returns a :class:`Results`. ``progress``: show a progress bar."""
+        """Run every step; returns a :class:`Results`.
+
+        ``progress``: show a progress bar over the steps and, inside a step, over its simulated
+        time. A step with 'until' conditions that ends at its time limit without meeting them
+        raises a warning (:class:`StepLimitWarning`); ``Results.step_summaries()`` says which
+        condition ended each step.
+        """
         from .logic_load import SotMtj  # noqa: F401  (import errors surface before ngspice starts)
 
-        bar = None
+        bar = inner = None
         steps = self.experiment.steps
         if progress:
             from tqdm.auto import tqdm
 
-            bar = tqdm(total=len(steps), unit="step", desc="protocol")
+            bar = tqdm(total=len(steps), unit="step", desc="protocol", position=0)
         records: list[StepRecord] = []
         prev = _Setpoints()
         ic: dict[str, float] | None = None
-        cell_state = None
+        driver = _Driver()
         last_m = (0.0, 1.0, 0.0)
         if isinstance(self.load, LogicLoad):
             from .logic_load import tilted_p_state
 
             last_m = tilted_p_state()
-        write_state = 0
         t_offset = 0.0
         wr_start = None
         try:
@@ -395,6 +449,7 @@ class Simulation:
                 duration = self._duration(step)
                 if bar is not None:
                     bar.set_postfix_str(step.text[:40])
+                    inner = self._step_bar(duration, n)
                 # a long hold runs in two parts: the ringing left by the gate edge is resolved first
                 # (normal step control), then the quasi-static remainder takes long steps
                 settle = self._settle_time()
@@ -402,41 +457,79 @@ class Simulation:
                 if step.kind == "hold" and duration > 2 * settle:
                     parts = [(settle, False), (duration - settle, True)]
                 pieces = []
+                writes_step_start = driver.writes
+                t_base = 0.0
                 for k, (dur, long_steps) in enumerate(parts):
                     # the cell is integrated whenever the write path can carry current (connecting,
                     # connected or disconnecting)
-                    handler = _StepHandler(self, step, cell_state, write_state, dur,
-                                           load_on=(prev.load > 0 or new.load > 0) and k == 0 or new.load > 0)
+                    load_on = (k == 0 and prev.load > 0) or new.load > 0
+                    handler = _StepHandler(self, step, driver, dur, load_on=load_on,
+                                           orient=(k == 0 and prev.load == 0 and new.load > 0), t_base=t_base,
+                                           writes_step_start=writes_step_start)
                     deck = self._deck(step, prev if k == 0 else new, new, dur, ic, stop=bool(step.terminations),
                                       long_steps=long_steps)
                     try:
                         vec = run_netlist(deck, handler)
                     except SimulationError as err:
                         raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
-                    piece = self._record(n, cycle, step, vec, handler, t_offset + (pieces[-1].t_end - t_offset if pieces else 0.0))
+                    piece = self._record(n, cycle, step, vec, handler, t_offset + t_base)
                     pieces.append(piece)
                     ic = piece.final_state(self._state_names, self.load.ic_nodes())
-                    if handler.stop:
+                    if handler.cell is not None:
+                        driver = handler.driver()
+                    else:
+                        driver = _Driver(driver.cell_state, driver.bridge, driver.target, handler.writes)
+                    t_base += float(piece.t[-1])
+                    if piece.terminated_by:
                         break
                 rec = pieces[0] if len(pieces) == 1 else _merge(pieces)
-                if handler.cell is None:
+                if step.terminations and not rec.terminated_by:
+                    rec.terminated_by = "time limit"
+                    warnings.warn(StepLimitWarning(
+                        f"step {n + 1} ({step.text!r}) reached its time limit of {duration:.4g} s before "
+                        f"{' or '.join(t.text for t in step.terminations)}"), stacklevel=2)
+                elif not rec.terminated_by:
+                    rec.terminated_by = "time"
+                if rec.cell is None:
                     rec.final_cell_m = last_m
                 last_m = rec.final_cell_m
                 if wr_start is None:
                     wr_start = rec.vectors["x1.wr"][0]
                 rec.slip_offset = wr_start
+                rec.writes_start = writes_step_start
                 records.append(rec)
-                if handler.cell is not None:
-                    cell_state = rec.final_cell_state
-                write_state = rec.final_writes_total
                 t_offset = rec.t_end
                 prev = new
+                if inner is not None:
+                    inner.close()
+                    inner = None
                 if bar is not None:
                     bar.update(1)
         finally:
-            if bar is not None:
-                bar.close()
+            self._progress = None
+            for b in (inner, bar):
+                if b is not None:
+                    b.close()
         return Results(records, self)
+
+    def _step_bar(self, duration: float, n: int):
+        """A tqdm bar over the simulated time of one step, updated at most every 0.2 s."""
+        import time as _time
+
+        from tqdm.auto import tqdm
+
+        inner = tqdm(total=1000, desc=f"  step {n + 1}", position=1, leave=False, bar_format="{l_bar}{bar}| {elapsed}")
+        state = {"last": 0.0, "shown": 0}
+
+        def update(t: float) -> None:
+            now = _time.monotonic()
+            if now - state["last"] > 0.2:
+                k = min(1000, int(1000 * t / duration))
+                inner.update(k - state["shown"])
+                state["shown"], state["last"] = k, now
+
+        self._progress = update
+        return inner
 
     def _settle_time(self) -> float:
         """Time for the closed loop's ringing to decay by e^-40, within [10 ns, 5 us]  [s].
@@ -460,7 +553,7 @@ class Simulation:
         if step.terminations and handler.stop:
             cut = self._crossing(step, vec, handler)
         rec = StepRecord(index=n, cycle=cycle, step=step, vectors={k: np.real(v) for k, v in vec.items()},
-                         t_offset=t_offset, writes_before=handler.writes if not handler.history else None)
+                         t_offset=t_offset)
         # logic-cell history on the ngspice time points
         if handler.cell is not None:
             hist = handler.history
@@ -474,45 +567,36 @@ class Simulation:
                 "my": np.array([h[1].m[1] for h in hist]),
                 "mz": np.array([h[1].m[2] for h in hist]),
                 "bridge": np.array([h[2] for h in hist], dtype=float),
-                "writes": np.array([h[3] for h in hist], dtype=float),
+                "writes": np.array([h[4] for h in hist], dtype=float),
             }
-        rec.writes_start = handler.history[0][3] if handler.history else handler.writes
         if cut is not None:
-            i, frac = cut
+            i, frac, text = cut
             rec.truncate(i, frac)
+            rec.terminated_by = text
             if handler.cell is not None:
-                # re-integrate the cell from point i-1 to the crossing
-                h0 = handler.history[i - 1]
-                h1 = handler.history[i]
-                handler.cell.set_state(h0[1])
-                dt = frac * (h1[0] - h0[0])
-                i_end = h0[4] + frac * (h1[4] - h0[4])
-                if dt > 0:
-                    handler.cell.advance(dt, h0[2] * h0[4], h0[2] * i_end)
+                handler.rewind(i, frac)
                 m = handler.cell.m
-                rec.cell["mx"][-1], rec.cell["my"][-1], rec.cell["mz"][-1] = m[0], m[1], m[2]
-                rec.cell["bridge"][-1], rec.cell["writes"][-1] = h0[2], h0[3]
+                rec.cell["mx"][-1], rec.cell["my"][-1], rec.cell["mz"][-1] = m
+                rec.cell["bridge"][-1], rec.cell["writes"][-1] = handler.bridge, handler.writes
         if handler.cell is not None:
-            rec.final_cell_state = handler.cell.state() if cut is not None else handler.history[-1][1]
-            rec.final_cell_m = (rec.cell["mx"][-1], rec.cell["my"][-1], rec.cell["mz"][-1])
-            rec.final_writes_total = int(rec.cell["writes"][-1])
-        else:
-            rec.final_writes_total = handler.writes
+            rec.final_cell_state = handler.cell.state()
+            rec.final_cell_m = handler.cell.m
+        rec.final_writes_total = handler.writes
         return rec
 
     def _crossing(self, step: Step, vec: dict, handler: _StepHandler) -> tuple[int, float] | None:
-        """(index i, fraction in [0, 1]) of the first termination crossing between points i-1 and i."""
+        """(index i, fraction in [0, 1], condition text) of the first termination crossing between points i-1 and i."""
         t = np.real(vec["time"])
         series = {
-            "step_time": t,
+            "step_time": t + handler.t_base,
             "port_voltage": np.real(vec["bp"]),
             "port_current": -np.real(vec["varr#branch"]),
             "winding": np.real(vec["wn"]),
         }
         if handler.history:
-            series["writes"] = np.array([h[3] for h in handler.history], dtype=float)
+            series["writes"] = np.array([h[4] for h in handler.history], dtype=float) - handler.writes_start
         else:
-            series["writes"] = np.full_like(t, handler.writes, dtype=float)
+            series["writes"] = np.full_like(t, handler.writes - handler.writes_start, dtype=float)
         if any(term.variable in ("soc", "stored_energy") for term in step.terminations):
             e = self._array_cells * self._energy_fn(*[np.real(vec[f"x1.{s}"]) for s in self._state_names],
                                                     np.real(vec["x1.ws"]), np.real(vec["x1.gk"]))
@@ -531,7 +615,7 @@ class Simulation:
             else:
                 d0, d1 = d[i - 1], d[i]
                 frac = float(np.clip(-d0 / (d1 - d0), 0.0, 1.0)) if d1 != d0 else 1.0
-            cand = (i, frac)
+            cand = (i, frac, term.text)
             if best is None or (t[i - 1] + frac * (t[i] - t[i - 1])) < (t[best[0] - 1] + best[1] * (t[best[0]] - t[best[0] - 1])):
                 best = cand
         return best
@@ -555,17 +639,9 @@ def _merge(pieces: list[StepRecord]) -> StepRecord:
     rec.long_from = len(first.vectors["time"]) - 1
     rec.cell = None if first.cell is None else {k: np.concatenate([first.cell[k]] + [pc.cell[k][1:] for pc in pieces[1:]])
                                                  for k in first.cell}
-    for attr in ("writes_start",):
-        setattr(rec, attr, getattr(first, attr))
-    for attr in ("final_cell_m", "final_cell_state", "final_writes_total"):
+    for attr in ("final_cell_m", "final_cell_state", "final_writes_total", "terminated_by"):
         setattr(rec, attr, getattr(last, attr))
     return rec
-
-
-def _check_protocol_against_load(exp: Experiment, load: Load) -> None:
-    for _, step in exp.steps:
-        if step.kind == "release" and step.resistance is None and load is None:
-            raise ProtocolError(f"step {step.text!r} releases into the load, but the simulation has none")
 
 
 __all__ += ["ResistorLoad", "CapacitorLoad", "LogicLoad"]

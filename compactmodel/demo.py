@@ -15,7 +15,7 @@ from .parameters import validate
 __all__ = ["run_demo", "DEMO_ARRAY"]
 
 #: Array of reference devices (series x parallel) whose full charge completes logic writes
-#: (``python -m compactmodel.writes``: the smallest such array has ~2e9 cells).
+#: (``python -m compactmodel.writes``: the smallest such array has ~5.8e9 cells).
 DEMO_ARRAY = (64000, 102400)
 
 
@@ -61,7 +61,7 @@ def run_demo(outdir: Path = REPO_ROOT / "out", params: dict | None = None, emit:
     print(f"  losses               spin pumping {c['pumping']:.3e}, Gilbert {c['gilbert']:.3e}, phase slips "
           f"{c['slips']:.3e}, gate work {c['gate_work']:.2e} J")
     print(f"  round-trip efficiency {c['round_trip_efficiency']:.3e} (delivered / electrical energy in)")
-    print(f"  energy balance error {c['balance_error']:.1e} of the energy in")
+    print(f"  energy balance error {c['balance_error']:.1e} of the energy through the magnet (in - Joule heat)")
     outdir.mkdir(parents=True, exist_ok=True)
     from .plots import plot_energy_flow, plot_magnetization, plot_waveforms
 

@@ -22,7 +22,9 @@ Step forms (case-insensitive; numbers take SI prefixes f p n u m k M G):
 =================================================  =============================================
 
 Terminations: ``until <variable> <op> <value> [unit]``, several joined by ``or``; a ``for``
-clause is a time limit. Variables: ``SOC`` (stored / rated energy; ``%`` allowed),
+clause is a time limit. PyBaMM's short form works too: ``until 10 % SOC``, ``until 3 turns``,
+``until 1 mV`` (the variable from the word or the unit; a charge rises to the value, every
+other step falls to it). Variables: ``SOC`` (stored / rated energy; ``%`` allowed),
 ``energy`` [J], ``wn`` or ``winding`` [turns], ``time`` [s, from the start of the step],
 ``voltage`` [V, port], ``current`` [A, into the port], ``writes`` (logic writes completed in
 the step). Operators: ``<``, ``<=``, ``>``, ``>=``.
@@ -37,7 +39,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Sequence
 
 from .phase_slips import YEAR
 
@@ -48,7 +50,7 @@ class ProtocolError(ValueError):
     """A protocol step could not be understood; the message names the step."""
 
 
-_PREFIX = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+_PREFIX = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "\u03bc": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
 _TIME_WORDS = {
     "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
     "min": 60.0, "minute": 60.0, "minutes": 60.0,
@@ -59,7 +61,7 @@ _TIME_WORDS = {
 _BASE_UNITS = {"A": "current", "s": "time", "V": "voltage", "J": "energy", "ohm": "resistance", "Ohm": "resistance", "Ω": "resistance"}
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
-_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-zµΩ%]*)\s*$")
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-zµ\u03bcΩ%]*)\s*$")
 
 
 def parse_quantity(text: str, kind: str) -> float:
@@ -152,7 +154,40 @@ _STEP_PATTERNS = [
 ]
 
 
-def _clauses(rest: str, step: str) -> tuple[float | None, tuple[Termination, ...]]:
+#: unit -> variable, for conditions written PyBaMM-style ("until 10 % SOC", "until 1 mV")
+_UNIT_VARIABLE = {"%": "soc", "V": "voltage", "A": "current", "J": "energy", "s": "time"}
+
+
+def _short_condition(body: str, kind: str, step: str) -> Termination | None:
+    """``until <value> [unit] [variable]``: the direction follows the step (a charge rises to the
+    value, anything else falls to it), as in PyBaMM's "Discharge ... until 3.3 V"."""
+    m = re.match(rf"^\s*({_NUMBER}\s*[A-Za-zµ\u03bcΩ%]*)\s*([A-Za-z]*)\s*$", body)
+    if not m:
+        return None
+    qty, word = m.group(1).strip(), m.group(2).lower()
+    var = word
+    if not var:
+        unit = re.sub(rf"^{_NUMBER}\s*", "", qty)
+        base = next((v for u, v in _UNIT_VARIABLE.items() if unit.endswith(u)), None)
+        if unit in ("turns", "turn"):
+            base = "wn"
+        if base is None:
+            return None
+        var = base
+    if var not in _VARIABLES:
+        return None
+    if var == "time":
+        raise ProtocolError(f"step {step!r}: write a time limit as 'for <time>', not 'until {body.strip()}'")
+    kind_q, canonical = _VARIABLES[var]
+    try:
+        value = parse_quantity(qty, kind_q)
+    except ValueError as err:
+        raise ProtocolError(f"step {step!r}: bad value for {var}: {err}") from None
+    op = ">=" if kind == "charge" else "<="
+    return Termination(canonical, op, value, f"{var} {op} {qty}")
+
+
+def _clauses(rest: str, step: str, kind: str = "") -> tuple[float | None, tuple[Termination, ...]]:
     """Parse ``for <time>`` and ``until <cond> [or <cond>]`` clauses."""
     duration, terms = None, []
     rest = rest.strip()
@@ -174,6 +209,8 @@ def _clauses(rest: str, step: str) -> tuple[float | None, tuple[Termination, ...
             else:
                 raise ProtocolError(f"step {step!r}: 'or' must join two 'until' conditions or a 'for' limit")
         if word == "for":
+            if duration is not None:
+                raise ProtocolError(f"step {step!r}: more than one 'for' time limit")
             body = re.sub(r"^(?:at\s+most\s+)", "", body.strip(), flags=re.I)
             try:
                 duration = parse_quantity(body, "time")
@@ -185,8 +222,13 @@ def _clauses(rest: str, step: str) -> tuple[float | None, tuple[Termination, ...
         elif word == "until":
             m = re.match(r"^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*(.+?)\s*$", body)
             if not m:
+                short = _short_condition(body, kind, step)
+                if short is not None:
+                    terms.append(short)
+                    mode = "until"
+                    continue
                 raise ProtocolError(f"step {step!r}: cannot read the condition {body.strip()!r} "
-                                    "(expected e.g. 'SOC < 10 %', 'wn < 3', 'voltage > 1 mV')")
+                                    "(expected e.g. 'SOC < 10 %', '10 % SOC', 'wn < 3', 'voltage > 1 mV')")
             var, op, val = m.group(1).lower(), m.group(2), m.group(3)
             if var not in _VARIABLES:
                 raise ProtocolError(f"step {step!r}: unknown variable {m.group(1)!r} in 'until'; "
@@ -227,7 +269,7 @@ def parse_step(text: str) -> Step:
                 if edge <= 0:
                     raise ProtocolError(f"step {text!r}: the ramp time must be positive")
             return Step(kind, text, edge=edge)
-        duration, terms = _clauses(g.get("rest") or "", text)
+        duration, terms = _clauses(g.get("rest") or "", text, kind)
         if kind == "charge":
             try:
                 current = parse_quantity(g["current"], "current")
@@ -324,7 +366,3 @@ class Experiment:
         if not p.is_file():
             raise ProtocolError(f"protocol file {str(p)!r} does not exist")
         return cls.from_text(p.read_text(), cycles, edge)
-
-
-def _iter_steps(exp: Experiment) -> Iterable[tuple[int, Step]]:
-    return iter(exp.steps)

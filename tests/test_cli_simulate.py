@@ -57,3 +57,14 @@ def test_simulate_bad_input_is_one_line(args, fragment, capsys, tmp_path):
     assert code == 2
     assert fragment in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_simulate_warnings_are_one_line_and_missing_file_is_named(tmp_path, capsys):
+    code = main(["simulate", "Charge at 5 mA for 0.2 ns", "--load", "resistor:1000", "--nseg", "4", "--out", str(tmp_path),
+                 "--no-plots", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 0
+    assert err.startswith("warning: ") and "Landau" in err and "Traceback" not in err
+    code = main(["simulate", "no_such_protocol.txt", "--out", str(tmp_path), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and "no_such_protocol.txt" in err and "does not exist" in err
