@@ -518,7 +518,8 @@ class Simulation:
 
         from tqdm.auto import tqdm
 
-        inner = tqdm(total=1000, desc=f"  step {n + 1}", position=1, leave=False, bar_format="{l_bar}{bar}| {elapsed}")
+        inner = tqdm(total=1000, desc=f"  step {n + 1}", position=1, leave=False, bar_format="{l_bar}{bar}| {elapsed}",
+                     disable=None)  # None: only on a terminal (no log spam in CI)
         state = {"last": 0.0, "shown": 0}
 
         def update(t: float) -> None:
