@@ -51,7 +51,7 @@ from typing import Callable, Mapping
 
 import scipy.constants as _sc
 
-from compactmodel.parameters import ParameterError, RangeMixin, validate
+from compactmodel.parameters import ParameterError, ParameterTypeError, RangeMixin, validate
 from compactmodel.parameters import fmt_bound as _fmt
 
 __all__ = [
@@ -467,10 +467,11 @@ Contact = Geometry
 
 
 def _require(material: object, geometry: object) -> None:
+    # ParameterTypeError is both the project's ParameterError and a TypeError
     if not isinstance(material, Material):
-        raise TypeError(f"material must be a Material, got {type(material).__name__}")
+        raise ParameterTypeError(f"argument 'material' must be a Material, got {type(material).__name__} {material!r:.80}")
     if not isinstance(geometry, Geometry):
-        raise TypeError(f"geometry must be a Geometry, got {type(geometry).__name__}")
+        raise ParameterTypeError(f"argument 'geometry' must be a Geometry, got {type(geometry).__name__} {geometry!r:.80}")
 
 
 def quasi_1d(material: Material, geometry: Geometry) -> dict[str, float]:

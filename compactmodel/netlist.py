@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
 from .emit import LIB_PATH, REPO_ROOT
 from .gate import open_voltage
-from .parameters import PARAMETER_NAMES, ParameterError, validate
+from .parameters import PARAMETER_NAMES, Parameter, ParameterError, check_nseg, validate
 from .printers import format_real
 
 __all__ = ["instance_line", "param_block", "library_path", "ChargeStoreRelease", "ac_deck", "current_drive_deck", "subckt_name"]
@@ -26,7 +27,7 @@ def library_path() -> Path:
 
 def subckt_name(nseg: int | None = None) -> str:
     """``spin_battery`` for the default model, ``spin_battery_n<N>`` for a shipped extra."""
-    return "spin_battery" if nseg is None else f"spin_battery_n{nseg}"
+    return "spin_battery" if nseg is None else f"spin_battery_n{check_nseg(nseg)}"  # 8.0 -> n8, not n8.0
 
 
 def instance_line(
@@ -40,9 +41,11 @@ def instance_line(
     Every parameter is validated (name, type, range) and written out, defaults included,
     so the line documents the device completely.
     """
-    if not name or not name.upper().startswith("X"):
+    if not isinstance(name, str) or not name.upper().startswith("X"):
         raise ParameterError(f"instance name must start with 'X' (a subcircuit instance), got {name!r}")
-    if len(nodes) != 4:
+    if isinstance(nodes, str) or not isinstance(nodes, Sequence):
+        raise ParameterError(f"spin_battery has 4 pins (p, n, gate, wn); give a sequence of 4 node names, got {nodes!r}")
+    if len(nodes) != 4 or not all(isinstance(n, str) and n.strip() and len(n.split()) == 1 for n in nodes):
         raise ParameterError(
             f"spin_battery has 4 pins (p, n, gate, wn); got {len(nodes)} node names: {list(nodes)}"
         )
@@ -76,6 +79,33 @@ class ChargeStoreRelease:
     vgate_open: float | None = None
     tmax: float = 10e-12
     options: str = ""  #: extra ``.options`` (e.g. "reltol=1e-5"); empty: ngspice defaults
+
+    def __post_init__(self) -> None:
+        """Range-check every field (one ParameterError naming the field, value and range)."""
+        inf = math.inf
+        checks = (
+            ("current", "A", "charging current into p", -1.0, 1.0, False),
+            ("t_charge", "s", "charging time", 0.0, inf, True),
+            ("t_ramp", "s", "ramp time of the gate, current and load", 0.0, inf, True),
+            ("t_release", "s", "time at which the release starts", 0.0, inf, True),
+            ("t_stop", "s", "end of the transient", 0.0, inf, True),
+            ("r_load", "ohm", "load resistance", 0.0, inf, True),
+            ("tmax", "s", "largest time step", 0.0, inf, True),
+        )
+        for field, unit, desc, lo, hi, lo_open in checks:
+            value = Parameter(field, unit, desc, 0.0, lo, hi, lower_open=lo_open).check(getattr(self, field))
+            object.__setattr__(self, field, value)
+        if self.vgate_open is not None:
+            object.__setattr__(self, "vgate_open", Parameter("vgate_open", "V", "gate voltage that opens the loop",
+                                                              0.0, -1e3, 1e3).check(self.vgate_open))
+        if not isinstance(self.options, str):
+            raise ParameterError(f"ChargeStoreRelease: options must be a string of ngspice .options, got {self.options!r}")
+        hold = self.t_charge + 4 * self.t_ramp
+        if not hold <= self.t_release <= self.t_stop:
+            raise ParameterError(
+                f"ChargeStoreRelease: the phases must follow each other: t_charge + 4 t_ramp = {hold:.6g} s "
+                f"<= t_release = {self.t_release:.6g} s <= t_stop = {self.t_stop:.6g} s"
+            )
 
     def times(self) -> dict[str, float]:
         tc, tr = self.t_charge, self.t_ramp
@@ -129,6 +159,10 @@ def ac_deck(
     ``library``: file that defines ``subckt`` (default: the shipped library).
     """
     values = validate(params or {})
+    f_start = Parameter("f_start", "Hz", "start of the AC sweep", 0.0, 0.0, 1e18, lower_open=True).check(f_start)
+    f_stop = Parameter("f_stop", "Hz", "end of the AC sweep (above f_start)", 0.0, f_start, 1e18, lower_open=True).check(f_stop)
+    if isinstance(points_per_decade, bool) or not isinstance(points_per_decade, int) or not 1 <= points_per_decade <= 10**5:
+        raise ParameterError(f"points_per_decade = {points_per_decade!r}: allowed range integers [1:100000]")
     f = format_real
     return "\n".join(
         [
@@ -154,6 +188,15 @@ def current_drive_deck(
     """Transient deck: a PWL current (``points`` = (time [s], current [A])) into p, n grounded,
     the gate held open at ``vgon``; ``tmax`` is the largest time step [s]."""
     values = validate(params or {})
+    t_stop = Parameter("t_stop", "s", "end of the transient", 0.0, 0.0, math.inf, lower_open=True).check(t_stop)
+    tmax = Parameter("tmax", "s", "largest time step", 0.0, 0.0, math.inf, lower_open=True).check(tmax)
+    for k, point in enumerate(points):
+        try:
+            t_k, i_k = point
+        except (TypeError, ValueError):
+            raise ParameterError(f"points[{k}] = {point!r}: each point must be a (time [s], current [A]) pair") from None
+        Parameter(f"points[{k}] time", "s", "PWL time", 0.0, 0.0, math.inf).check(t_k)
+        Parameter(f"points[{k}] current", "A", "PWL current", 0.0, -1.0, 1.0).check(i_k)
     f = format_real
     pwl = " ".join(f"{f(t)} {f(i)}" for t, i in points)
     return "\n".join(

@@ -13,15 +13,31 @@ a 1 um antiferromagnetic-insulator wire (50 nm x 10 nm) with Pt-like spin-Hall c
 
 from __future__ import annotations
 
+import difflib
 import math
+import numbers
 from dataclasses import dataclass
 from typing import Iterable, Mapping
 
-__all__ = ["Parameter", "PARAMETERS", "LOOP_PARAMETERS", "PARAMETER_NAMES", "ParameterError", "defaults", "validate"]
+__all__ = ["Parameter", "PARAMETERS", "LOOP_PARAMETERS", "PARAMETER_NAMES", "ParameterError", "ParameterTypeError",
+           "defaults", "validate", "did_you_mean"]
 
 
 class ParameterError(ValueError):
     """A parameter value is missing, unknown, of the wrong type or out of its range."""
+
+
+class ParameterTypeError(ParameterError, TypeError):
+    """An argument of the wrong kind of object (also a ``TypeError``, for callers that catch that)."""
+
+
+def did_you_mean(name: object, known: Iterable[str]) -> str:
+    """``" (did you mean 'len'?)"`` for a close match of ``name`` among ``known``, else ``""``."""
+    if not isinstance(name, str):
+        return ""
+    lowered = {k.lower(): k for k in known}
+    match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f" (did you mean {lowered[match[0]]!r}?)" if match else ""
 
 
 class RangeMixin:
@@ -67,19 +83,17 @@ class Parameter(RangeMixin):
     def check(self, value: object) -> float:
         """Return ``value`` as a float, or raise :class:`ParameterError` naming the parameter."""
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            try:
-                import numpy as np  # numpy scalars are fine
+            import numpy as np  # numpy integer and floating scalars are fine (not complex, not np.bool_)
 
-                if isinstance(value, np.generic) and np.isreal(value):
-                    value = float(value)  # type: ignore[arg-type]
-                else:
-                    raise TypeError
-            except TypeError:
+            if not isinstance(value, (np.integer, np.floating)):
                 raise ParameterError(
                     f"parameter '{self.name}' must be a real number in {self.unit}, "
                     f"got {value!r} of type {type(value).__name__}; allowed range {self.range_text()}"
-                ) from None
-        value = float(value)  # type: ignore[arg-type]
+                )
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except OverflowError:  # an int beyond the float range (e.g. 10**400)
+            value = math.inf if value > 0 else -math.inf  # type: ignore[operator]
         if not self.contains(value):
             raise ParameterError(
                 f"parameter '{self.name}' = {value!r} {self.unit} is outside the allowed range "
@@ -145,13 +159,18 @@ def validate(values: Mapping[str, object] | None = None, *, table: tuple[Paramet
     unknown name or a value that is not a finite real number inside the documented range.
     ``table`` selects the model (``PARAMETERS`` for spin_battery, ``LOOP_PARAMETERS`` for spin_loop).
     """
+    if values is not None and not isinstance(values, Mapping):
+        raise ParameterError(
+            f"parameters must be a mapping {{name: value}} (e.g. {{'len': 2e-6}}), got {type(values).__name__} {values!r}"
+        )
     given: dict[str, object] = dict(values or {})
     given.update(overrides)
     by_name = {p.name: p for p in table}
-    unknown = sorted(set(given) - set(by_name))
+    unknown = sorted((u for u in given if u not in by_name), key=repr)
     if unknown:
+        hints = "".join(did_you_mean(u, by_name) for u in unknown[:1])
         raise ParameterError(
-            f"unknown parameter(s) {', '.join(repr(u) for u in unknown)}; "
+            f"unknown parameter(s) {', '.join(repr(u) for u in unknown)}{hints}; "
             f"known parameters are: {', '.join(by_name)}"
         )
     out = defaults(table)
@@ -166,17 +185,19 @@ def parameter(name: str) -> Parameter:
         return _BY_NAME[name]
     except KeyError:
         raise ParameterError(
-            f"unknown parameter {name!r}; known parameters are: {', '.join(PARAMETER_NAMES)}"
+            f"unknown parameter {name!r}{did_you_mean(name, PARAMETER_NAMES)}; "
+            f"known parameters are: {', '.join(PARAMETER_NAMES)}"
         ) from None
 
 
 def check_nseg(nseg: object) -> int:
     """Validate a section count (a generation-time option, not an instance parameter)."""
-    if isinstance(nseg, bool) or not isinstance(nseg, int):
+    if isinstance(nseg, bool) or not isinstance(nseg, numbers.Integral):
         if isinstance(nseg, float) and nseg.is_integer():
             nseg = int(nseg)
         else:
-            raise ParameterError(f"nseg must be an integer in [1, 256], got {nseg!r}")
+            raise ParameterError(f"nseg must be an integer in [1, 256], got {nseg!r} of type {type(nseg).__name__}")
+    nseg = int(nseg)  # numpy integers -> int
     if not 1 <= nseg <= 256:
         raise ParameterError(f"nseg = {nseg} is outside the allowed range [1, 256]")
     return nseg
