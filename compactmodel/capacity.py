@@ -45,7 +45,8 @@ def rating(params: Mapping[str, float] | None = None, t_retention: float = 10 * 
            temperature: float = 300.15) -> Rating:
     """Rated full charge: the winding kept (90 %) for ``t_retention`` [s] at ``temperature`` [K]."""
     p = validate(params or {})
-    if not (math.isfinite(t_retention) and t_retention > 0):
+    if isinstance(t_retention, bool) or not isinstance(t_retention, (int, float)) or not (
+            math.isfinite(t_retention) and t_retention > 0):
         raise ParameterError(f"t_retention = {t_retention!r} s: allowed range (0, inf)")
     kc = landau_winding_density(p, temperature)
     k = max_retained_winding_density(p, t_retention, temperature)

@@ -45,7 +45,7 @@ import sympy as sp
 from . import gate as gate_law
 from . import phase_slips as slips
 from .phase_slips import K_B
-from .parameters import LOOP_PARAMETERS, PARAMETERS, check_nseg
+from .parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, check_nseg
 
 __all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols"]
 
@@ -232,15 +232,23 @@ def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
     return eqs, q, v, acc, psi_eq, syms
 
 
-@lru_cache(maxsize=None)
 def derive(nseg: int = DEFAULT_NSEG, four_terminal: bool = False, mesh: str = "graded") -> LumpedModel:
     """Derive the scaled lumped model with ``nseg`` sections on the ``mesh`` of :func:`section_fractions`.
 
     ``four_terminal=False``: ``spin_battery`` (p, n: both contacts in series, wire resistance rw).
     ``four_terminal=True``: ``spin_loop`` (p1, n1 at x = 0 and p2, n2 at x = L, wires rw1, rw2);
-    wiring n1 to p2 gives back the battery.
+    wiring n1 to p2 gives back the battery. The arguments are checked before the (cached) derivation.
     """
     nseg = check_nseg(nseg)
+    if not isinstance(four_terminal, bool):
+        raise ParameterError(f"four_terminal must be True or False, got {four_terminal!r}")
+    if mesh not in ("graded", "uniform"):
+        raise ParameterError(f"mesh = {mesh!r}: allowed values 'graded', 'uniform'")
+    return _derive(nseg, four_terminal, mesh)
+
+
+@lru_cache(maxsize=None)
+def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
     fractions = section_fractions(nseg, mesh)
     P = param_symbols(LOOP_PARAMETERS if four_terminal else PARAMETERS)
     eqs, q, v, acc, psi_eq, S = _galerkin_equations(nseg, four_terminal, fractions)

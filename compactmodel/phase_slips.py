@@ -244,6 +244,7 @@ def anisotropy_factor(params: Mapping[str, float], temperature: float) -> float:
 def landau_winding_density(params: Mapping[str, float] | None = None, temperature: float = 300.15) -> float:
     """Landau limit k_c = sqrt(2 kani / stiff) at the device temperature  [rad/m]."""
     p = validate(params)
+    temperature = _check_temperature(temperature)
     return math.sqrt(2.0 * p["kani"] * anisotropy_factor(p, temperature) / p["stiff"])
 
 
@@ -261,7 +262,7 @@ def lowering_barrier(params: Mapping[str, float] | None, winding_density: float,
 
 
 def _check_temperature(temperature: float) -> float:
-    if not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and 1.0 <= temperature <= 2000.0):
+    if isinstance(temperature, bool) or not (isinstance(temperature, (int, float)) and math.isfinite(temperature) and 1.0 <= temperature <= 2000.0):
         raise ParameterError(f"temperature = {temperature!r} K: allowed range [1, 2000] K")
     return float(temperature)
 

@@ -316,6 +316,9 @@ class Experiment:
     def __init__(self, operating_conditions: Sequence[str | Step | Sequence[str | Step]], edge: float = 0.2e-9):
         if isinstance(operating_conditions, str):
             raise ProtocolError("an Experiment takes a list of steps (or tuples of steps for cycles), not one string")
+        if not isinstance(operating_conditions, (list, tuple)):
+            raise ProtocolError(f"an Experiment takes a list of protocol steps, got {type(operating_conditions).__name__} "
+                                f"{operating_conditions!r}")
         if not (isinstance(edge, (int, float)) and math.isfinite(edge) and 1e-15 <= edge <= 1.0):
             raise ProtocolError(f"edge = {edge!r} s: allowed range [1e-15, 1] s")
         items = list(operating_conditions)
@@ -353,6 +356,8 @@ class Experiment:
         """Steps separated by ';' or new lines (``#`` starts a comment); repeated ``cycles`` times."""
         if not isinstance(cycles, int) or cycles < 1:
             raise ProtocolError(f"cycles = {cycles!r}: allowed range integers >= 1")
+        if not isinstance(text, str):
+            raise ProtocolError(f"the protocol text must be a string, got {type(text).__name__} {text!r}")
         steps = [ln.split("#", 1)[0].strip() for part in text.splitlines() for ln in part.split(";")]
         steps = [s for s in steps if s]
         if not steps:
