@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from compactmodel.capacity import rating  # noqa: E402
-from compactmodel.cosim import Simulation, _Setpoints, _StepHandler  # noqa: E402
+from compactmodel.cosim import Simulation, _Driver, _Setpoints, _StepHandler  # noqa: E402
 from compactmodel.loads import LogicLoad  # noqa: E402
 from compactmodel.ngspice import run_netlist  # noqa: E402
 from compactmodel.parameters import validate  # noqa: E402
@@ -69,7 +69,7 @@ def run_callbacks_only(sim: Simulation) -> tuple[float, int]:
     step = parse_step(STEP)
     new = sim._setpoints(step, _Setpoints())
     deck = sim._deck(step, _Setpoints(), new, sim._duration(step), None, stop=False)
-    handler = _StepHandler(sim, step, None, 0, sim._duration(step), load_on=True)
+    handler = _StepHandler(sim, step, _Driver(), sim._duration(step), load_on=True, orient=True)
     t0 = time.perf_counter()
     vec = run_netlist(deck, handler)
     return time.perf_counter() - t0, len(vec["time"])

@@ -31,7 +31,7 @@ from .gate import open_voltage
 from .loads import CapacitorLoad, Load, LogicLoad, ResistorLoad
 from .logic_load import energy_density
 from .lumped import DEFAULT_NSEG
-from .netlist import instance_line, library_path, subckt_name
+from .netlist import instance_line, subckt_library, subckt_name
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
 from .parameters import ParameterError, validate
 from .phase_slips import warn_if_past_landau
@@ -325,7 +325,7 @@ class Simulation:
             tmax = duration / 200.0
         lines = [
             f"spin battery protocol step: {step.text}",
-            f".include {library_path()}",
+            f".include {subckt_library(subckt_name(self.nseg))}",
             instance_line("X1", ("p", "0", "gate", "wn"), self.params, subckt_name(self.nseg)),
             f"Earr bpi 0 p 0 {self.n_series}",
             "Varr bpi bp 0",
