@@ -170,6 +170,14 @@ def stored_energy(vectors: Mapping[str, np.ndarray], params: Mapping[str, float]
     return energy_terms(vectors, params, **kw)["stored_energy"]
 
 
+@lru_cache(maxsize=8)
+def _state_functions(nseg: int):
+    """Lambdified right-hand sides and port current, once per nseg (parameters are arguments)."""
+    num = numeric_model(nseg)
+    model = num.model
+    return [num.function(model.rhs[z]) for z in model.state_symbols()], num.function(model.port_current)
+
+
 def state_function(params: Mapping[str, float] | None = None, nseg: int = DEFAULT_NSEG, temperature: float = DEFAULT_TEMPERATURE):
     """Numpy right-hand side ``f(z, vpn, vg)`` of  tau_s dz/dt = f, plus ``tau_s`` and the port current.
 
@@ -179,8 +187,7 @@ def state_function(params: Mapping[str, float] | None = None, nseg: int = DEFAUL
     values = validate(params or {})
     num = numeric_model(nseg)
     model = num.model
-    rows = [num.function(model.rhs[z]) for z in model.state_symbols()]
-    current = num.function(model.port_current)
+    rows, current = _state_functions(nseg)
     consts = num.constants(values)
 
     def env(z, vpn, vg):

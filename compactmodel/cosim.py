@@ -97,12 +97,44 @@ def stored_energy_function(params: Mapping[str, float], nseg: int = DEFAULT_NSEG
     the same SymPy expressions as :func:`compactmodel.analysis.energy_terms` (twist + gate
     link + spin kinetic energy).
     """
+    num = numeric_model(nseg)
+    f = _energy_lambda(nseg)
+    consts = num.constants(validate(params))
+
+    def energy(*nodes):
+        return f(*nodes, *consts)
+
+    return energy
+
+
+@lru_cache(maxsize=16)
+def _energy_lambda(nseg: int):
+    """The stored energy lambdified once per nseg, parameters as trailing arguments."""
     model, e, args = _energy_expression(nseg)
-    values = validate(params)
-    for sym, val in reversed(model.derived):
-        e = e.subs(sym, val)
-    e = e.subs({model.params[k]: v for k, v in values.items() if k in model.params})
-    return sp.lambdify(args, e, modules="numpy")
+    return sp.lambdify(args + numeric_model(nseg).consts, e, modules="numpy")
+
+
+@lru_cache(maxsize=16)
+def _loss_templates(nseg: int) -> dict[str, list[tuple[Callable, str]]]:
+    """Each loss power as a sum of (coefficient(params, derived), node monomial text) terms.
+
+    Printed once per nseg; a run only evaluates the coefficients (numbers, so no small
+    denominator ever reaches an ngspice B-source) and joins the terms.
+    """
+    from .printers import SpicePrinter
+
+    model, exprs = _loss_expressions(nseg)
+    consts = numeric_model(nseg).consts
+    printer = SpicePrinter(braces=False)
+    out = {}
+    for key, e in exprs.items():
+        nodes = [x for x in e.free_symbols if x not in set(consts)]
+        terms = []
+        for term in sp.Add.make_args(sp.expand(e)):
+            coeff, mono = term.as_independent(*nodes, as_Add=False)
+            terms.append((sp.lambdify(consts, coeff, modules="math"), printer.doprint(mono)))
+        out[key] = terms
+    return out
 
 
 @dataclass
@@ -367,25 +399,22 @@ class Simulation:
         states evolve; E_scale is the array's rated energy (node values of order 1).
         """
         if self._integrator_lines is None:
-            from .printers import SpicePrinter
-
-            model, exprs = _loss_expressions(self._nseg_model)
-            values = {model.params[k]: v for k, v in self.params.items() if k in model.params}
-            derived = {}
-            for sym, val in model.derived:
-                derived[sym] = sp.sympify(val).subs(derived).subs(values)
+            consts = numeric_model(self._nseg_model).constants(self.params)
             scale = self._full_energy
             cells = self._array_cells
-            ipn = sp.Symbol("ipncell")
-            printer = SpicePrinter(braces=False)
+            ipn = f"(I(Varr)*{format_real(-1.0 / self.n_parallel)})"
             lines = [
                 f"B_e_port 0 e_port I = -V(bp)*I(Varr)*{format_real(1.0 / scale)}",
                 f"B_e_load 0 e_load I = V(bp)*I(Vlsense)*{format_real(1.0 / scale)}",
             ]
-            for key, e in exprs.items():
-                e = e.subs(derived).subs(values).subs(ipn, sp.Symbol("I(Varr)") * (-1.0 / self.n_parallel))
-                e = sp.expand(sp.N(e * cells / scale))
-                lines.append(f"B_{key} 0 {key} I = {printer.doprint(e)}")
+            for key, terms in _loss_templates(self._nseg_model).items():
+                parts = []
+                for coeff, mono in terms:
+                    c = float(coeff(*consts)) * cells / scale
+                    if c != 0.0:
+                        parts.append(f"{format_real(c)}*{mono.replace('ipncell', ipn)}")
+                expr = " + ".join(parts) if parts else "0"
+                lines.append(f"B_{key} 0 {key} I = {expr}")
             kgate0 = self.params["stiff"] / self.params["lgate"]
             c = 2 * math.pi**2 * kgate0 * cells / scale
             lines.append(f"B_e_gate 0 e_gate I = {format_real(c)}*ddt(V(x1.gk))*(V(x1.wr) - V(x1.ws))*(V(x1.wr) - V(x1.ws))")
@@ -452,9 +481,8 @@ class Simulation:
                     inner = self._step_bar(duration, n)
                 # a long hold runs in two parts: the ringing left by the gate edge is resolved first
                 # (normal step control), then the quasi-static remainder takes long steps
-                settle = self._settle_time()
                 parts = [(duration, False)]
-                if step.kind == "hold" and duration > 2 * settle:
+                if step.kind == "hold" and duration > 2 * (settle := self._settle_time()):
                     parts = [(settle, False), (duration - settle, True)]
                 pieces = []
                 writes_step_start = driver.writes
