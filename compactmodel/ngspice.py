@@ -304,6 +304,8 @@ def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, 
             ng.run()
         except Exception as exc:  # PySpice raises NgSpiceCommandError on failure (also on a breakpoint)
             halted = handler is not None and handler.stop and "condition met" in ng.stdout + ng.stderr
+            if not halted and _converged_by_stepping(ng):
+                halted = True  # gmin/source stepping found the operating point: ngspice's notes, not errors
             if not halted:
                 log.append(ng.stderr)
                 text = "\n".join(log)
@@ -331,6 +333,21 @@ def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, 
             if "timestep too small" in low or "singular matrix" in low or "simulation(s) aborted" in low:
                 raise SimulationError(f"ngspice failed: {line.strip()}")
         return out
+
+
+def _converged_by_stepping(ng) -> bool:
+    """ngspice reported notes of gmin/source stepping that completed (PySpice raises on any
+    stderr line that is not a 'Warning:'), produced results, and fell back to nothing worse."""
+    text = (ng.stderr + "\n" + ng.stdout).lower()
+    if "stepping completed" not in text:
+        return False
+    if any(bad in text for bad in ("timestep too small", "aborted", "cannot recover", "optran", "transient op",
+                                   "error")):
+        return False
+    try:
+        return ng.last_plot not in (None, "const")
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _cleanup(ng) -> None:

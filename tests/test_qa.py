@@ -1,0 +1,264 @@
+"""CI subset of the QA matrix (compactmodel.qa; the full matrix is benchmarks/qa_matrix.py).
+
+20 random physical parameter sets (seed 2026, the first 20 of the full matrix) x nseg 1, 4, 48
+x -40/27/125 C: DC with the gate open and AC on all 9 (nseg, T) pairs, the closed-gate DC and
+the charge -> store -> release transient on one rotating pair per set, tolerance sensitivity on
+every set (tight options 1000x), Verilog-A continuity (one rotating sweep per set, all seven
+covered) and ngspice .dc continuity on every 4th set. Two worker processes, each with its own
+ngspice. ``pytest -s tests/test_qa.py`` prints the matrix.
+
+Known failures are marked ``xfail(strict=True)`` with the reason, so they turn into errors the
+day they are fixed (then drop the marker):
+
+* closed-gate DC operating point for barriers of hundreds of k_B T (a model bug: singular matrix);
+* ``run_netlist`` rejects runs that ngspice completed through gmin stepping (a runner bug);
+* transient tolerance sensitivity of weakly damped devices (ngspice's default time-step control).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from compactmodel import qa
+
+N_SETS = 20
+SEED = 2026
+CI_NSEGS = (1, 4, 48)
+#: Verilog-A Jacobian vs finite differences of its residuals (relative to the row's scale).
+FD_LIMIT = 1e-6
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory):
+    lib = qa.write_library(tmp_path_factory.mktemp("qa") / "spin_battery_n1_n2.lib")
+    config = qa.QAConfig(grid=qa.full_grid(CI_NSEGS), dc_closed_per_set=1, tran_per_set=1, tight_every=1,
+                         tight_nsegs=(1, 4), va_per_set=1, subckt_every=4, subckt_nseg=4, library=str(lib))
+    sets = qa.sample_parameter_sets(N_SETS, SEED)
+    records = qa.run_matrix(sets, config, processes=2)
+    summary = qa.summarize(records)
+    _print(summary)
+    return sets, records, summary
+
+
+def _print(s):
+    print(f"\nQA matrix, CI subset: {s['sets']} sets, nseg {CI_NSEGS}, {qa.TEMPERATURES_C} C, worker time {s['cpu_seconds']:.0f} s")
+    for a in qa.ANALYSES:
+        c = s["convergence"].get(a)
+        if c:
+            per = "  ".join(f"n{k}: {s['convergence'][f'{a} | nseg {k}']['ok']}/{s['convergence'][f'{a} | nseg {k}']['runs']}"
+                            for k in CI_NSEGS if f"{a} | nseg {k}" in s["convergence"])
+            print(f"  converged {a:9s} {c['ok']:3d}/{c['runs']:3d}  {c['status']}  [{per}]")
+    for a, t in s["tolerance"].items():
+        print(f"  tolerance {a:9s} n {t['n']:2d}  max {t['max']:.2g}  p99 {t['p99']:.2g}  over 0.5 %: {t['over_limit']}")
+    for g, d in s["tolerance_tran"].items():
+        if d["rel"].get("n"):
+            print(f"  tolerance tran {g:8s} n {d['rel']['n']:2d}  max {d['rel']['max']:.2g}  (V(wn) {d['wn']['max']:.2g}, "
+                  f"V(p,n) {d['vpn']['max']:.2g}, stored {d['wn_stored']['max']:.2g})")
+    for name, v in s["va"].items():
+        print(f"  VA   {name:52s} {v['ok']}/{v['n']} continuous, max jump {v['refined_max']:.1e}, FD max {v['fd_max']:.1e}")
+    for name, v in s["subckt"].items():
+        print(f"  .dc  {name:52s} converged {v['converged']}/{v['n'] - v['skipped']}, judged {v['judged']}, no kink {v['ok']}, "
+              f"max kink {v['refined_max']:.2g}")
+
+
+# ------------------------------------------------------------------------------ sampler
+
+
+def test_sampler_is_seeded_physical_and_inside_the_documented_ranges():
+    a, b = qa.sample_parameter_sets(30, SEED), qa.sample_parameter_sets(30, SEED)
+    assert [s.params for s in a] == [s.params for s in b]
+    assert [s.params for s in qa.sample_parameter_sets(5, SEED)] == [s.params for s in a[:5]]  # prefix-stable
+    assert [s.params for s in qa.sample_parameter_sets(5, SEED + 1)] != [s.params for s in a[:5]]
+    box = qa.physical_box()
+    by_name = {p.name: p for p in qa.PARAMETERS}
+    for s in a:
+        for name, value in s.params.items():
+            assert by_name[name].contains(value), name
+        for name, (lo, hi) in box.items():
+            assert lo <= s.params[name] <= hi, name
+        assert qa.LGATE_FRACTION[0] <= s.params["lgate"] / s.params["len"] <= qa.LGATE_FRACTION[1]
+        assert s.params["wn0"] == 0.0 and s.params["dtemp"] == 0.0
+        assert 1e2 <= math.sqrt(s.params["stiff"] / s.params["chi"]) <= 1e5
+        assert s.current > 0 and s.tau > 0
+
+
+def test_box_contains_the_presets_and_matches_the_docstring_table():
+    from compactmodel.materials import PRESETS
+
+    box = qa.physical_box()
+    for f in PRESETS.values():
+        p = f().instance_parameters()
+        for name, (lo, hi) in box.items():
+            assert lo <= p[name] <= hi, (f.__name__, name)
+    table = dict(re.findall(r"^(\w+)\s+([0-9.e+-]+ \.\. [0-9.e+-]+)", qa.__doc__, re.M))
+    for name, (lo, hi) in box.items():
+        doc_lo, doc_hi = (float(x) for x in table[name].split(" .. "))
+        assert doc_lo == pytest.approx(lo, rel=2e-3) and doc_hi == pytest.approx(hi, rel=2e-3), name
+
+
+# ------------------------------------------------------------------------------ the checkers can fail
+
+
+def test_jump_checker_flags_a_derivative_jump_and_passes_smooth_steep_functions():
+    xs = np.linspace(-1, 1, 101) + 0.0037
+    kink = qa.derivative_jumps(lambda x: np.array([[math.copysign(1.0, x - 0.3137), x * x]]), xs)
+    assert not kink.ok and kink.refined > 0.9 and abs(kink.location - 0.3137) < 1e-9
+    # the softplus the model uses (width 1e-8): steep but continuous derivative
+    w = 1e-8
+    soft = qa.derivative_jumps(lambda x: np.array([0.5 * (1 + math.tanh((x - 0.3137) / (2 * w)))]), xs)
+    assert soft.ok and soft.coarse > 0.9  # looks like a jump on the grid, is not one
+    smooth = qa.derivative_jumps(lambda x: np.array([math.sin(3 * x), math.exp(x)]), xs)
+    assert smooth.ok and smooth.refined < 1e-6
+
+
+def test_kink_checker_on_sampled_curves():
+    def sampler(f, noise=0.0):
+        rng = np.random.default_rng(1)
+
+        def run(a, b, n):
+            x = np.linspace(a, b, n)
+            return x, f(x) * (1 + noise * rng.standard_normal(n))
+
+        return run
+
+    kinked = qa.sampled_kinks(sampler(lambda x: np.abs(x - 0.123) + x ** 2), -1, 1)
+    assert not kinked.ok and kinked.refined > 0.2  # slope change 2 of a max slope ~3, split over two points
+    smooth = qa.sampled_kinks(sampler(lambda x: np.tanh(5 * x) + 2), -1, 1)
+    assert smooth.ok
+    noisy = qa.sampled_kinks(sampler(lambda x: np.tanh(5 * x) + 2, 1e-12), -1, 1)
+    assert noisy.ok  # solver noise grows as the sweep is refined; the minimum over levels ignores it
+
+
+def test_tolerance_metric_is_relative_to_the_signal_scale():
+    t = np.linspace(0, 10, 2001)
+    ref = {"_t": t, "_wn": np.sin(t), "_vpn": np.cos(t), "wn_stored": 0.5, "wn_charged": 1.0}
+    same = qa.compare_outputs("tran", ref, ref)
+    assert max(same.values()) == 0.0
+    # a 0.1 % phase shift: pointwise it is 100 % near the zero crossings, against the swing 0.1 %
+    shifted = dict(ref, _t=t, _wn=np.sin(t + 1e-3), _vpn=np.cos(t + 1e-3))
+    d = qa.compare_outputs("tran", shifted, ref)
+    assert 5e-4 < d["wn"] < 1.5e-3 and 5e-4 < d["vpn"] < 1.5e-3
+    scaled = dict(ref, _wn=1.01 * np.sin(t))
+    assert qa.compare_outputs("tran", scaled, ref)["wn"] == pytest.approx(0.01, rel=1e-3)
+    assert qa.compare_outputs("dc_open", {"wn": 1.002, "vp": 2.0}, {"wn": 1.0, "vp": 2.0})["wn"] == pytest.approx(2e-3)
+
+
+def test_classify_reads_ngspice_logs():
+    vec = {"wn": np.array([1.0]), "p": np.array([0.1])}
+    assert qa.classify({"vectors": vec, "log": []}) == "direct"
+    assert qa.classify({"vectors": vec, "log": ["Note: Starting dynamic gmin stepping", "Note: Dynamic gmin stepping completed"]}) == "gmin"
+    assert qa.classify({"vectors": vec, "log": ["Warning: singular matrix:  check nodes x1.lg and x1.wr", "Note: Transient op started",
+                                               "Note: Transient op finished successfully"]}) == "optran"
+    assert qa.classify({"vectors": {}, "log": []}) == "failed"
+    assert qa.classify({"vectors": vec, "log": ["Error: Timestep too small"]}) == "failed"
+    assert qa.runner_verdict({"vectors": vec, "log": [], "raised": None})
+    assert not qa.runner_verdict({"vectors": vec, "log": [], "raised": "NgSpiceCommandError: Command 'run' failed"})
+
+
+# ------------------------------------------------------------------------------ the CI matrix
+
+
+def _runs(records, analysis):
+    return [r for rec in records for r in rec["runs"] if r["analysis"] == analysis]
+
+
+def test_matrix_covers_every_nseg_and_temperature(matrix):
+    sets, records, s = matrix
+    assert len(records) == N_SETS and not s["crashes"]
+    for a in qa.ANALYSES:
+        pairs = {(r["nseg"], r["temp"]) for r in _runs(records, a)}
+        assert {k for k, _ in pairs} == set(CI_NSEGS), a
+        assert {t for _, t in pairs} == set(qa.TEMPERATURES_C), a
+    assert set(s["va"]) == set(qa.VA_SWEEPS)
+
+
+@pytest.mark.parametrize("analysis", ["dc_open", "ac", "tran"])
+def test_converges_100_percent(matrix, analysis):
+    runs = _runs(matrix[1], analysis)
+    bad = [(r["nseg"], r["temp"], r["status"], r["error"]) for r in runs if not r["ok"]]
+    assert runs and not bad
+
+
+@pytest.mark.xfail(strict=True, reason="model bug: with the gate closed the DC path of x1.wr is the slip rate, which "
+                   "underflows for barriers of hundreds of k_B T (three of the four presets): singular matrix")
+def test_closed_gate_dc_converges_100_percent(matrix):
+    runs = _runs(matrix[1], "dc_closed")
+    bad = [(r["nseg"], r["temp"], r["status"]) for r in runs if not r["ok"]]
+    assert runs and not bad, f"{len(bad)}/{len(runs)} closed-gate DC operating points fail: {bad[:5]}"
+
+
+def test_closed_gate_dc_fails_only_for_large_barriers(matrix):
+    """Pins the failure mode of the xfail above: converged iff the barrier is small."""
+    from compactmodel.phase_slips import K_B, barrier_scale
+
+    for rec in matrix[1]:
+        for r in rec["runs"]:
+            if r["analysis"] == "dc_closed":
+                t = 273.15 + r["temp"]
+                x = barrier_scale(rec["params"], t) / (K_B * t)
+                assert r["ok"] or x > 100, (rec["index"], r["nseg"], r["temp"], x, r["error"])
+
+
+@pytest.mark.parametrize(
+    "stderr, accepted",
+    [
+        ("Note: Starting dynamic gmin stepping\nNote: Dynamic gmin stepping completed", True),
+        ("Warning: Dynamic gmin stepping failed\nNote: Starting source stepping\nNote: Source stepping completed", True),
+        ("Warning: singular matrix\nNote: Transient op started\nNote: Transient op finished successfully", False),
+        ("Note: Starting dynamic gmin stepping\nNote: Dynamic gmin stepping completed\nError: timestep too small", False),
+        ("Note: Starting dynamic gmin stepping\nWarning: Dynamic gmin stepping failed", False),
+    ],
+)
+def test_run_netlist_accepts_only_operating_points_found_by_stepping(stderr, accepted):
+    """PySpice raises on any ngspice note; run_netlist accepts gmin/source stepping that completed
+    (ngspice converged), never the transient-op fallback or an error."""
+    from compactmodel.ngspice import _converged_by_stepping
+
+    class FakeSession:
+        stdout = ""
+        last_plot = "op1"
+
+    ng = FakeSession()
+    ng.stderr = stderr
+    assert _converged_by_stepping(ng) is accepted
+
+
+def test_tolerance_sensitivity_dc_and_ac_under_half_a_percent(matrix):
+    s = matrix[2]["tolerance"]
+    for a in ("dc_open", "ac"):
+        assert s[a]["n"] == N_SETS and s[a]["max"] < qa.TOLERANCE_LIMIT, (a, s[a])
+    if "dc_closed" in s:
+        assert s["dc_closed"]["max"] < qa.TOLERANCE_LIMIT
+
+
+def test_tolerance_sensitivity_of_settled_transients_under_half_a_percent(matrix):
+    settled = matrix[2]["tolerance_tran"]["settled"]
+    assert settled["rel"]["n"] >= 3
+    assert settled["rel"]["max"] < qa.TOLERANCE_LIMIT, settled
+
+
+@pytest.mark.xfail(strict=True, reason="weakly damped spin waves ring through the whole transient; ngspice's default "
+                   "time-step control (reltol 1e-3, trtol 7) accumulates phase error of a few % on them")
+def test_tolerance_sensitivity_of_ringing_transients_under_half_a_percent(matrix):
+    ringing = matrix[2]["tolerance_tran"]["ringing"]
+    assert ringing["rel"]["n"] and ringing["rel"]["max"] < qa.TOLERANCE_LIMIT, ringing
+
+
+def test_verilog_a_derivatives_continuous_and_equal_to_finite_differences(matrix):
+    for name, v in matrix[2]["va"].items():
+        assert v["ok"] == v["n"] and v["refined_max"] < qa.JUMP_LIMIT, (name, v)
+        assert v["fd_max"] < FD_LIMIT, (name, v)
+    assert not matrix[2]["va_errors"]
+
+
+def test_subcircuit_dc_sweeps_have_no_kinks(matrix):
+    """Judged: sweeps of sets whose closed-gate DC is well posed (its .op converges without aids)."""
+    s = matrix[2]["subckt"]
+    assert s["current through zero, gate open"]["converged"] == s["current through zero, gate open"]["n"]
+    for name, v in s.items():
+        assert v["ok"] == v["judged"], (name, v)
+    assert sum(v["judged"] for v in s.values()) >= 6
