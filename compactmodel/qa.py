@@ -75,10 +75,9 @@ from __future__ import annotations
 
 import math
 import os
-import tempfile
 import time
 import traceback
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -92,7 +91,7 @@ __all__ = [
     "NSEGS", "SHIPPED_NSEGS", "TEMPERATURES_C", "TIGHT_OPTIONS", "TOLERANCE_LIMIT", "JUMP_LIMIT", "RINGING_SETTLED",
     "physical_box", "preset_span", "sample_parameter_sets", "QASet", "QAConfig", "full_grid", "rotate",
     "write_library", "subckt_for", "dc_deck", "ac_deck", "transient_protocol", "transient_deck", "dc_sweep_deck",
-    "NgspiceProcess", "runner", "raw_run", "classify", "runner_verdict", "CONVERGED", "run_case", "compare_outputs",
+    "NgspiceProcess", "runner", "raw_run", "classify", "runner_accepts", "runner_verdict", "CONVERGED", "run_case", "compare_outputs",
     "derivative_jumps", "JumpResult", "sampled_kinks", "VerilogAModel", "VA_SWEEPS", "va_continuity",
     "SUBCKT_SWEEPS", "subckt_continuity", "qa_set", "run_matrix", "summarize",
 ]
@@ -378,12 +377,27 @@ def classify(res: Mapping, expect: Sequence[str] = ("wn",)) -> str:
     return "direct"
 
 
-def runner_verdict(res: Mapping) -> bool:
-    """Would ``compactmodel.ngspice.run_netlist`` have returned this run (True) or raised (False)?"""
-    if res.get("raised"):
+def runner_accepts(status: str | None, log_text: str, raised: bool = True) -> bool:
+    """Would ``compactmodel.ngspice.run_netlist`` return this run (True) or raise (False)?
+
+    Mirrors run_netlist: a run PySpice did not flag is accepted unless ngspice's log reports a
+    singular matrix, a too-small time step or an abort; a flagged one only if gmin/source
+    stepping completed and nothing worse (an error, the transient-op fallback) followed.
+    """
+    if status in (None, "timeout", "failed"):
         return False
-    bad = ("timestep too small", "singular matrix", "simulation(s) aborted")
-    return bool(res.get("vectors")) and not any(p in ln.lower() for ln in res.get("log", []) for p in bad)
+    text = log_text.lower()
+    if raised:
+        completed = status in ("gmin", "source") or "stepping completed" in text  # (classify saw the whole log)
+        if not completed or any(
+                bad in text for bad in ("timestep too small", "aborted", "cannot recover", "optran", "transient op", "error")):
+            return False
+    return not any(bad in text for bad in ("timestep too small", "singular matrix", "simulation(s) aborted"))
+
+
+def runner_verdict(res: Mapping) -> bool:
+    """:func:`runner_accepts` of a :func:`raw_run` result."""
+    return runner_accepts(classify(res), "\n".join(res.get("log", [])), bool(res.get("raised")))
 
 
 def _serve(fd_in: int, fd_out: int) -> None:  # pragma: no cover - runs in the child process
@@ -569,12 +583,14 @@ def _finite(out: Mapping) -> bool:
 
 def _summary_log(log: Sequence[str]) -> str:
     """The informative lines of an ngspice log (notes on convergence aids, warnings, errors), deduplicated."""
+    import re
+
     keep = []
     for ln in log:
-        s = ln.strip()
+        s = re.sub(r"Trying gmin =\s*\S+\s*", "", ln).strip()
         if s and s not in keep and any(w in s.lower() for w in ("error", "warning", "stepping", "transient op", "aborted", "singular", "too small")):
             keep.append(s)
-    return "; ".join(keep)[:600]
+    return "; ".join(keep)[:1500]
 
 
 def run_case(qs: QASet, analysis: str, nseg: int, temp_c: float, options: str = "", library=None,
@@ -1184,7 +1200,7 @@ def summarize(records: Sequence[dict]) -> dict:
                 c = conv.setdefault(key, {"runs": 0, "ok": 0, "runner_ok": 0, "status": {}, "sets": set(), "failed_sets": set()})
                 c["runs"] += 1
                 c["ok"] += bool(r["ok"])
-                c["runner_ok"] += bool(r.get("runner_ok"))
+                c["runner_ok"] += runner_accepts(r.get("status"), r.get("log") or "", r.get("status") != "direct")
                 c["status"][r.get("status")] = c["status"].get(r.get("status"), 0) + 1
                 c["sets"].add(rec["index"])
                 if not r["ok"]:
