@@ -98,7 +98,7 @@ def _phase_slip_forms() -> dict[str, ClosedForm]:
     from .phase_slips import derive_barrier
 
     d = derive_barrier()
-    A_ex, K, S = d["A_ex"], d["K"], d["S"]
+    A_ex, S = d["A_ex"], d["S"]
     k_c = d["landau_limit"]
     rho = sp.Symbol("rho", positive=True)
     energy_rho = _continuum_forms()["stored_energy_winding"].expr

@@ -25,10 +25,10 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
-from .analysis import energy_terms, numeric_model
+from .analysis import numeric_model
 from .capacity import Rating, rating
 from .gate import open_voltage
-from .loads import CapacitorLoad, Load, LogicLoad, ResistorLoad
+from .loads import Load, LogicLoad
 from .logic_load import energy_density
 from .lumped import DEFAULT_NSEG
 from .netlist import instance_line, subckt_library, subckt_name
@@ -36,7 +36,8 @@ from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
 from .parameters import ParameterError, validate
 from .phase_slips import warn_if_past_landau
 from .printers import format_real
-from .protocol import Experiment, ProtocolError, Step
+from .protocol import Experiment, Step
+from .reference import spin_wave_speed
 from .results import Results, StepRecord
 
 __all__ = ["Simulation", "StepLimitWarning", "stored_energy_function", "ENERGY_NODES"]
@@ -213,7 +214,7 @@ class _StepHandler(Cosimulation):
                   "writes": self.writes - self.writes_start}
         if self.needs_energy:
             n = len(self.sim._state_names)
-            e = self.sim._array_cells * float(self.sim._energy_fn(*v[4 + (self.cell is not None):][: n + 2]))
+            e = float(self.sim._array_energy(v[4 + (self.cell is not None):][: n + 2]))
             values["stored_energy"] = e
             values["soc"] = e / self.sim._full_energy
         if t > 0 and any(term.met(values[term.variable]) for term in self.step.terminations):
@@ -302,7 +303,7 @@ class Simulation:
             raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
         self.temperature = float(temperature)
         if tmax is None:
-            transit = self.params["len"] * math.sqrt(self.params["chi"] / self.params["stiff"])
+            transit = self.params["len"] / spin_wave_speed(self.params)
             tmax = min(10e-12, transit / 50.0)
         for name, val, lo, hi in (("tmax", tmax, 1e-15, 1e-6), ("max_step_time", max_step_time, 1e-12, 1e10)):
             if isinstance(val, bool) or not isinstance(val, (int, float)) or not (math.isfinite(val) and lo <= val <= hi):
@@ -453,8 +454,6 @@ class Simulation:
         raises a warning (:class:`StepLimitWarning`); ``Results.step_summaries()`` says which
         condition ended each step.
         """
-        from .logic_load import SotMtj  # noqa: F401  (import errors surface before ngspice starts)
-
         bar = inner = None
         steps = self.experiment.steps
         if progress:
@@ -560,6 +559,10 @@ class Simulation:
         self._progress = update
         return inner
 
+    def _array_energy(self, nodes):
+        """Stored energy of the whole array [J] from the state nodes, V(x1.ws), V(x1.gk)."""
+        return self._array_cells * self._energy_fn(*nodes)
+
     def _settle_time(self) -> float:
         """Time for the closed loop's ringing to decay by e^-40, within [10 ns, 5 us]  [s].
 
@@ -627,8 +630,8 @@ class Simulation:
         else:
             series["writes"] = np.full_like(t, handler.writes - handler.writes_start, dtype=float)
         if any(term.variable in ("soc", "stored_energy") for term in step.terminations):
-            e = self._array_cells * self._energy_fn(*[np.real(vec[f"x1.{s}"]) for s in self._state_names],
-                                                    np.real(vec["x1.ws"]), np.real(vec["x1.gk"]))
+            e = self._array_energy([np.real(vec[f"x1.{s}"]) for s in self._state_names]
+                                   + [np.real(vec["x1.ws"]), np.real(vec["x1.gk"])])
             series["stored_energy"] = e
             series["soc"] = e / self._full_energy
         best = None
@@ -672,5 +675,3 @@ def _merge(pieces: list[StepRecord]) -> StepRecord:
         setattr(rec, attr, getattr(last, attr))
     return rec
 
-
-__all__ += ["ResistorLoad", "CapacitorLoad", "LogicLoad"]

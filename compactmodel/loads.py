@@ -18,7 +18,7 @@ the control voltage ``V(ld)`` (0: disconnected, 1: connected; ramped by the prot
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .parameters import ParameterError
 from .printers import format_real
@@ -36,9 +36,7 @@ def _positive(owner: str, name: str, value: object, unit: str, lo: float, hi: fl
 
 
 class Load:
-    """Base class: SPICE lines of the load (between ``bp`` and ground, switched by V(ld))."""
-
-    cosimulated = False
+    """Base class: SPICE lines of the load (between ``bl`` and ground, switched by V(ld))."""
 
     def elements(self) -> list[str]:
         raise NotImplementedError
@@ -46,13 +44,6 @@ class Load:
     def ic_nodes(self) -> list[str]:
         """Nodes whose voltage carries over between protocol steps."""
         return []
-
-    def power_expression(self) -> str:
-        """How the results compute the power into the load (documentation only)."""
-        return ""
-
-    def describe(self) -> str:
-        return type(self).__name__
 
 
 @dataclass(frozen=True)
@@ -66,9 +57,6 @@ class ResistorLoad(Load):
 
     def elements(self) -> list[str]:
         return [f"Bload bl 0 I = V(bl)*V(ld)/{format_real(self.resistance)}"]
-
-    def describe(self) -> str:
-        return f"resistor {self.resistance:g} ohm"
 
 
 @dataclass(frozen=True)
@@ -92,9 +80,6 @@ class CapacitorLoad(Load):
     def ic_nodes(self) -> list[str]:
         return ["cl"]
 
-    def describe(self) -> str:
-        return f"capacitor {self.capacitance:g} F via {self.r_switch:g} ohm"
-
 
 @dataclass(frozen=True)
 class LogicLoad(Load):
@@ -113,7 +98,6 @@ class LogicLoad(Load):
     seed: int | None = None
     write_threshold: float = 0.9
     bridge: int = 0
-    cosimulated = True
 
     def __post_init__(self) -> None:
         from .logic_load import SotMtjParameters
@@ -142,5 +126,3 @@ class LogicLoad(Load):
             f"Bstrip bs 0 I = V(bs)*V(ld)*V(gs)/{format_real(self.strip_resistance)}",
         ]
 
-    def describe(self) -> str:
-        return f"SOT-MTJ logic cell (strip {self.strip_resistance:.0f} ohm)"

@@ -57,7 +57,6 @@ def solve_release(params: Mapping[str, float], cell: SotMtjParameters, z0: Seque
     f, ipn, tau, model = state_function(p, nseg, temperature)
     llg = SotLlg.from_parameters(cell)
     vopen = open_voltage(p["vgon"])
-    r0 = cell.r0
     n = len(model.states)
 
     def inputs(t: float) -> tuple[float, float]:
@@ -115,8 +114,8 @@ def solve_release(params: Mapping[str, float], cell: SotMtjParameters, z0: Seque
             y[n:] /= norm
     t = np.concatenate(ts)
     Y = np.concatenate(ys, axis=1)
-    i_strip = np.array([port(Y[:n, k], Y[n + 1, k], t[k])[2] for k in range(len(t))])
-    v = np.array([n_series * port(Y[:n, k], Y[n + 1, k], t[k])[0] for k in range(len(t))])
+    ports = np.array([port(Y[:n, k], Y[n + 1, k], t[k]) for k in range(len(t))])
+    v, i_strip = n_series * ports[:, 0], ports[:, 2]
     energy = float(np.trapezoid(v * i_strip, t))
     return ReleaseSolution(t=t, m=Y[n:], strip_current=i_strip, load_energy=energy, write_times=writes,
                            crossing_times=sorted(set(crossings)))

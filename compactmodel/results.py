@@ -11,7 +11,7 @@ All energies are for the whole array (``n_series * n_parallel`` cells).
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -141,17 +141,7 @@ class Results:
         }
         out["soc"] = out["stored_energy"] / sim._full_energy
         load = sim.load
-        i_load = np.zeros_like(t)
-        if "vsns#branch" in v:
-            i_load = i_load + v["vsns#branch"]
-        if rec.step.resistance is not None:
-            i_load = i_load + vbp * v["ldr"] / rec.step.resistance
-        from .loads import CapacitorLoad, ResistorLoad
-
-        if isinstance(load, ResistorLoad):
-            i_load = i_load + vbp * v["ld"] / load.resistance
-        if isinstance(load, CapacitorLoad):
-            i_load = i_load + (vbp - v["cl"]) * v["ld"] / load.r_switch
+        i_load = v["vlsense#branch"]  # every load hangs behind the sense source Vlsense (bp -> bl)
         out["load_current"] = i_load
         out["load_power"] = vbp * i_load
         if rec.cell is not None:
