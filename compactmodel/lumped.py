@@ -47,7 +47,7 @@ from . import phase_slips as slips
 from .phase_slips import K_B
 from .parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, check_nseg
 
-__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols"]
+__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols", "RING_HOLD_TIME"]
 
 #: Section count of the shipped subcircuit and module (chosen with the accuracy map,
 #: docs/accuracy_map.md: the smallest graded mesh within 1 % of the exact port impedance up
@@ -57,6 +57,12 @@ DEFAULT_NSEG = 48
 #: Mesh grading: section k (from either contact) is GRADING_RATIO**k times the first one,
 #: capped at GRADING_CAP times it. Exact rationals, so the derivation stays exact.
 GRADING_RATIO = sp.Rational(5, 4)
+
+#: Time constant [s] of the pin that holds the closed ring at its stored winding when phase
+#: slips are frozen (see :func:`derive`): 1e20 s, ~3e12 years. A 10-year hold moves the ring
+#: winding by 3e-12 of its distance from the stored value; without it the closed-gate DC
+#: operating point is undetermined once exp(-E/k_B T) underflows (barriers above ~740 k_B T).
+RING_HOLD_TIME = sp.Float(1e20)
 GRADING_CAP = 12
 
 MESHES = ("graded", "uniform")
@@ -269,8 +275,8 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         rates[j] = sp.expand(-(e - mass * acc[j]) / mass)  # d Omega_j / dt
         assert q[0] not in rates[j].free_symbols
     # ---- named parameters (printed as .param / real) ----
-    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg = sp.symbols(
-        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg", positive=True
+    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg, gpin = sp.symbols(
+        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg gpin", positive=True
     )
     L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
     derived = [
@@ -284,6 +290,7 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         (cnug, 2 * sp.pi / (P["lgate"] * kc0)),  # gate twist (turns) -> the same
         (rb, tau_s * P["fatt"] * L * kc0),  # slip attempts in the wire per transit time
         (rg, tau_s * P["fatt"] * P["lgate"] * kc0),  # ... under the gate
+        (gpin, tau_s / RING_HOLD_TIME),  # ring-winding pin, per transit time (RING_HOLD_TIME)
     ]
 
     # ---- intermediates depending on inputs and states ----
@@ -365,7 +372,14 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
     rhs_wr = sp.expand(rhs[tg] + sum(rhs[z] for z in tw))
     assert sp.expand(rhs_wr + sb * sum(fractions) + sgs) == 0, rhs_wr
     rhs = {z: (f.xreplace({tg: tgate})) for z, f in rhs.items() if z != tg}
-    rhs[wr] = -(sb + sgs)
+    # The closed ring's winding is conserved up to phase slips, so its DC row is the net slip
+    # rate alone, ~ exp(-E/k_B T): for barriers above ~740 k_B T it underflows to 0 and the
+    # closed-gate DC operating point is singular (and ill-conditioned well before). A pin of
+    # time constant RING_HOLD_TIME towards the stored winding wr_start makes it unique: where
+    # slips are faster than 1/RING_HOLD_TIME the ring relaxes as before; where they are frozen,
+    # DC keeps the stored winding (like the charge of a floating gate). Transients feel it as
+    # a leak of 1e-20 /s, 3e-12 over 10 years.
+    rhs[wr] = -(sb + sgs) - gpin * (wr - wr_start)
 
     states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 * fractions[k]) for k in range(nseg)]
     states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wr_start))
