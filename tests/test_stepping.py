@@ -1,0 +1,83 @@
+"""Time-step convergence (compactmodel.stepping) on an oscillator with a known solution.
+
+The trapezoidal rule, ngspice's default, integrates x'' = -omega^2 x with no amplitude error
+and a phase lag of (omega h)^2/12 per radian; over 100 periods at 15 points per period that is
+about 1.4 rad. converge_tmax must find a step whose waveform is within its tolerance of the
+exact cos(omega t), whatever the starting step.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from compactmodel.parameters import ParameterError
+from compactmodel.stepping import converge_tmax, waveform_change
+
+OMEGA = 2 * math.pi  # period 1 s
+T_END = 100.0
+
+
+def trapezoidal_oscillator(tmax: float) -> dict[str, np.ndarray]:
+    """x'' = -omega^2 x, x(0) = 1, x'(0) = 0, trapezoidal rule at step tmax (a stand-in for ngspice)."""
+    n = int(math.ceil(T_END / tmax))
+    h = T_END / n
+    a = np.array([[0.0, 1.0], [-OMEGA**2, 0.0]])
+    eye = np.eye(2)
+    step = np.linalg.solve(eye - h / 2 * a, eye + h / 2 * a)
+    z = np.empty((n + 1, 2))
+    z[0] = (1.0, 0.0)
+    for k in range(n):
+        z[k + 1] = step @ z[k]
+    return {"time": np.linspace(0.0, T_END, n + 1), "x": z[:, 0], "v": z[:, 1] / OMEGA}
+
+
+def exact_error(res) -> float:
+    return float(np.max(np.abs(res["x"] - np.cos(OMEGA * res["time"]))))
+
+
+def test_the_stand_in_has_the_trapezoidal_phase_error():
+    coarse = trapezoidal_oscillator(1 / 15)
+    lag = OMEGA * T_END * (OMEGA / 15) ** 2 / 12  # accumulated phase error [rad]
+    assert lag > 1.0
+    assert exact_error(coarse) == pytest.approx(2 * abs(math.sin(lag / 2)), rel=0.05)
+
+
+@pytest.mark.parametrize("rtol", [1e-2, 2e-3])
+def test_converged_waveform_is_within_the_tolerance_of_the_exact_one(rtol):
+    conv = converge_tmax(trapezoidal_oscillator, 1 / 15, signals=("x", "v"), rtol=rtol, max_halvings=10)
+    assert conv.converged and conv.history[-1][1] <= rtol
+    assert all(later < earlier for (_, earlier), (_, later) in zip(conv.history, conv.history[1:]))  # second order
+    # second order: the finer run's error is about a third of the last change
+    assert exact_error(conv.result) < rtol / 2
+    assert conv.tmax == pytest.approx(conv.result["time"][1], rel=1e-9)
+
+
+def test_not_converged_returns_the_finest_run_and_says_so():
+    conv = converge_tmax(trapezoidal_oscillator, 1 / 15, signals=("x",), rtol=1e-6, max_halvings=2)
+    assert not conv.converged and conv.halvings == 2
+    assert conv.tmax == pytest.approx(1 / 60)
+    assert len(conv.result["time"]) == 6001
+
+
+def test_waveform_change_is_relative_to_the_swing_and_flags_a_new_signal():
+    t = np.linspace(0, 1, 101)
+    a = {"time": t, "s": 10 * np.sin(6 * t), "z": np.zeros_like(t)}
+    b = {"time": t, "s": 10 * np.sin(6 * t) + 0.01, "z": np.zeros_like(t)}
+    assert waveform_change(a, b, ["s"]) == pytest.approx(0.01 / np.max(np.abs(b["s"])), rel=1e-9)
+    assert waveform_change(a, a, ["s", "z"]) == 0.0
+    assert waveform_change(dict(a, z=t), a, ["z"]) == math.inf
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [({"tmax": -1.0}, "tmax"), ({"tmax": math.nan}, "tmax"), ({"tmax": 0.0}, "tmax"), ({"rtol": 0.0}, "rtol"),
+     ({"rtol": 2.0}, "rtol"), ({"max_halvings": 0}, "max_halvings"), ({"max_halvings": 2.5}, "max_halvings")],
+)
+def test_bad_arguments_name_the_parameter(kwargs, name):
+    args = {"tmax": 0.1, **kwargs}
+    tmax = args.pop("tmax")
+    with pytest.raises(ParameterError, match=name):
+        converge_tmax(trapezoidal_oscillator, tmax, signals=("x",), **args)
