@@ -7,7 +7,8 @@ many random *physical* parameter sets (seeded), several section counts and tempe
 * (b) AC port impedance (gate open, biased by the same DC current);
 * (c) a short charge -> store -> release transient (:class:`compactmodel.netlist.ChargeStoreRelease`)
   with its times scaled to the device's transit time tau_s = len sqrt(chi/stiff) and a current
-  below the Landau current (:func:`compactmodel.phase_slips.landau_current`);
+  below the Landau current (:func:`compactmodel.phase_slips.landau_current`), at a converged
+  largest step (:func:`transient_case`, :mod:`compactmodel.stepping`);
 * (d) circuit temperatures -40, 27 and 125 C (``.temp``);
 * (e) nseg 1 and 2 (generated into a temporary library by :func:`write_library`) and the
   shipped 4, 8, 16, 32, 48 (``spin_battery``) and 64.
@@ -77,6 +78,7 @@ import math
 import os
 import time
 import traceback
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -270,25 +272,30 @@ def ac_deck(qs: QASet, nseg: int, temp_c: float, options: str = "", library=None
                  f".ac dec 10 {f0!r} {f1!r}", options, library, open_voltage(qs.params["vgon"]))
 
 
-#: Largest transient time step, in transit times tau_s (the package's own ChargeStoreRelease
-#: default is tau_s/23 for the reference device).
+#: Largest transient time step to start from, in transit times tau_s (the package's own
+#: ChargeStoreRelease default is tau_s/23 for the reference device). Each transient halves it
+#: (:func:`compactmodel.stepping.converge_tmax`) until V(wn) and V(p,n) change by under
+#: :data:`STEP_RTOL` of their swing, at most :data:`STEP_HALVINGS` times.
 TRAN_TMAX = 0.02
+STEP_RTOL = 2e-3
+STEP_HALVINGS = 6
 
 
-def transient_protocol(qs: QASet, options: str = ""):
-    """Charge 10 tau_s, store to 20 tau_s, release into rw until 30 tau_s (ramps tau_s/2, steps <= tau_s/50)."""
+def transient_protocol(qs: QASet, options: str = "", tmax_fraction: float = TRAN_TMAX):
+    """Charge 10 tau_s, store to 20 tau_s, release into rw until 30 tau_s (ramps tau_s/2, steps <= tmax_fraction tau_s)."""
     from .netlist import ChargeStoreRelease
 
     tau = qs.tau
     return ChargeStoreRelease(current=qs.current, t_charge=10 * tau, t_ramp=0.5 * tau, t_release=20 * tau,
-                              t_stop=30 * tau, r_load=qs.params["rw"], tmax=TRAN_TMAX * tau, options=options)
+                              t_stop=30 * tau, r_load=qs.params["rw"], tmax=tmax_fraction * tau, options=options)
 
 
-def transient_deck(qs: QASet, nseg: int, temp_c: float, options: str = "", library=None) -> str:
+def transient_deck(qs: QASet, nseg: int, temp_c: float, options: str = "", library=None,
+                   tmax_fraction: float = TRAN_TMAX) -> str:
     from .netlist import library_path
 
     name, lib = subckt_for(nseg, library)
-    deck = transient_protocol(qs, options).netlist(qs.params, name)
+    deck = transient_protocol(qs, options, tmax_fraction).netlist(qs.params, name)
     deck = deck.replace(f".include {library_path()}", f".include {lib}")
     return deck.replace("\n.end\n", f"\n.temp {temp_c!r}\n.end\n")
 
@@ -533,7 +540,8 @@ def runner() -> NgspiceProcess:
 # ------------------------------------------------------------------------------ runs
 
 
-def _deck_for(analysis: str, qs: QASet, nseg: int, temp_c: float, options: str, library) -> str:
+def _deck_for(analysis: str, qs: QASet, nseg: int, temp_c: float, options: str, library,
+              tmax_fraction: float = TRAN_TMAX) -> str:
     if analysis == "dc_open":
         return dc_deck(qs, nseg, temp_c, True, options, library)
     if analysis == "dc_closed":
@@ -541,7 +549,7 @@ def _deck_for(analysis: str, qs: QASet, nseg: int, temp_c: float, options: str, 
     if analysis == "ac":
         return ac_deck(qs, nseg, temp_c, options, library)
     if analysis == "tran":
-        return transient_deck(qs, nseg, temp_c, options, library)
+        return transient_deck(qs, nseg, temp_c, options, library, tmax_fraction)
     raise ValueError(analysis)
 
 
@@ -594,7 +602,7 @@ def _summary_log(log: Sequence[str]) -> str:
 
 
 def run_case(qs: QASet, analysis: str, nseg: int, temp_c: float, options: str = "", library=None,
-             ng: NgspiceProcess | None = None) -> dict:
+             ng: NgspiceProcess | None = None, tmax_fraction: float = TRAN_TMAX) -> dict:
     """One ngspice run of :func:`raw_run` in the :class:`NgspiceProcess`.
 
     Returns ``{"ok", "status", "runner_ok", "error", "seconds", "out", "deck"}``: ``status`` is
@@ -602,13 +610,15 @@ def run_case(qs: QASet, analysis: str, nseg: int, temp_c: float, options: str = 
     :data:`CONVERGED`) with finite outputs (a transient must reach its end); ``runner_ok`` is
     what ``compactmodel.ngspice.run_netlist`` would have said. The deck is kept when not ok.
     """
-    deck = _deck_for(analysis, qs, nseg, temp_c, options, library)
+    deck = _deck_for(analysis, qs, nseg, temp_c, options, library, tmax_fraction)
     kind = {"dc_open": "op", "dc_closed": "op", "ac": "ac", "tran": "tran"}[analysis]
     expect = {"op": ("wn", "p"), "ac": ("frequency", "p"), "tran": ("time", "wn", "p", "pn")}[kind]
     timeout = TIMEOUTS[kind] * (10 if options else 1)
     t0 = time.perf_counter()
     rec = {"analysis": analysis, "nseg": nseg, "temp": temp_c, "options": options, "ok": False, "status": None,
            "runner_ok": False, "error": None, "out": {}}
+    if analysis == "tran":
+        rec["tmax_fraction"] = tmax_fraction
     try:
         res = (ng or runner()).run(deck, timeout)
         rec["status"] = classify(res, expect)
@@ -632,6 +642,55 @@ def run_case(qs: QASet, analysis: str, nseg: int, temp_c: float, options: str = 
     rec["seconds"] = time.perf_counter() - t0
     if not rec["ok"]:
         rec["deck"] = deck
+    return rec
+
+
+class _RunFailed(Exception):
+    def __init__(self, rec: dict):
+        super().__init__(rec.get("error"))
+        self.rec = rec
+
+
+def _transient_waves(rec: dict) -> dict:
+    out = rec["out"]
+    return {"time": out["_t"], "wn": out["_wn"], "vpn": out["_vpn"]}
+
+
+def transient_case(qs: QASet, nseg: int, temp_c: float, options: str = "", library=None,
+                   ng: NgspiceProcess | None = None, tmax_fraction: float | None = None) -> dict:
+    """The QA transient at a converged time step.
+
+    With ``tmax_fraction`` None: :func:`compactmodel.stepping.converge_tmax` from
+    :data:`TRAN_TMAX` tau_s, halving until V(wn) and V(p,n) move by under :data:`STEP_RTOL`
+    (every run at ``options``). The record is the finest run's, plus ``step_history``
+    ([tmax / tau_s, change] per halving), ``step_converged`` and ``step_runs`` (runs made, all
+    of which converged if the record is ok). With a number: one run at that step.
+    """
+    from .stepping import converge_tmax
+
+    if tmax_fraction is not None:
+        return run_case(qs, "tran", nseg, temp_c, options, library, ng, tmax_fraction)
+    runs = []
+
+    def run(tmax: float) -> dict:
+        rec = run_case(qs, "tran", nseg, temp_c, options, library, ng, tmax / qs.tau)
+        runs.append(rec)
+        if not rec["ok"]:
+            raise _RunFailed(rec)
+        return rec
+
+    try:
+        conv = converge_tmax(run, TRAN_TMAX * qs.tau, signals=("wn", "vpn"), waveforms=_transient_waves,
+                             rtol=STEP_RTOL, max_halvings=STEP_HALVINGS)
+    except _RunFailed as failed:
+        rec = failed.rec
+        rec["step_converged"] = False
+    else:
+        rec = conv.result
+        rec["step_converged"] = conv.converged
+        rec["step_history"] = [[t / qs.tau, c] for t, c in conv.history]
+    rec["step_runs"] = len(runs)
+    rec["seconds"] = sum(r["seconds"] for r in runs)
     return rec
 
 
@@ -1060,19 +1119,24 @@ def qa_set(qs: QASet, config: QAConfig) -> dict:
         for analysis in ANALYSES:
             if (analysis == "dc_closed" and (nseg, temp) not in closed) or (analysis == "tran" and (nseg, temp) not in tran):
                 continue
-            r = run_case(qs, analysis, nseg, temp, "", config.library)
+            r = (transient_case(qs, nseg, temp, "", config.library) if analysis == "tran"
+                 else run_case(qs, analysis, nseg, temp, "", config.library))
             full[(analysis, nseg, temp)] = r
             rec["runs"].append(_strip(r))
     if config.tight_every and qs.index % config.tight_every == 0:
         candidates = [pt for pt in tran if pt[0] in config.tight_nsegs] or [pt for pt in grid if pt[0] in config.tight_nsegs]
         for nseg, temp in rotate(candidates, qs.index // max(config.tight_every, 1), config.tight_per_set, 3):
             for analysis in ANALYSES:
-                base = full.get((analysis, nseg, temp)) or run_case(qs, analysis, nseg, temp, "", config.library)
+                base = full.get((analysis, nseg, temp)) or (
+                    transient_case(qs, nseg, temp, "", config.library) if analysis == "tran"
+                    else run_case(qs, analysis, nseg, temp, "", config.library))
                 entry = {"analysis": analysis, "nseg": nseg, "temp": temp, "ok": False, "metrics": {}, "rel": None}
                 if not base["ok"]:
                     entry["error"] = "default-tolerance run failed: " + str(base["error"])[:200]
                 else:
-                    tight = run_case(qs, analysis, nseg, temp, TIGHT_OPTIONS, config.library)
+                    # the transient is compared at the step the default run converged at
+                    tight = run_case(qs, analysis, nseg, temp, TIGHT_OPTIONS, config.library,
+                                     tmax_fraction=base.get("tmax_fraction", TRAN_TMAX))
                     entry["seconds"] = tight["seconds"]
                     if tight["ok"]:
                         entry["ok"] = True
@@ -1191,6 +1255,8 @@ def summarize(records: Sequence[dict]) -> dict:
     many ``run_netlist`` would have accepted, for each analysis and per nseg / temperature.
     ``tolerance``: statistics of the relative change under :data:`TIGHT_OPTIONS` per analysis;
     transients also split into settled and ringing (:data:`RINGING_SETTLED`) and per metric.
+    ``stepping``: the transients' step convergence (:func:`transient_case`): runs made, how
+    many converged, the final largest steps and the largest first and last changes.
     """
     conv: dict[str, dict] = {}
     failures = []
@@ -1262,9 +1328,20 @@ def summarize(records: Sequence[dict]) -> dict:
                         "with_aids": d["aids"], "refined_max": float(np.max(d["refined"])) if d["refined"] else float("nan"),
                         "refined_p99": _pct(d["refined"], 99), "kink_sets": d["bad"][:20], "failures": d["failed"][:10]}
                  for name, d in sub.items()}
+    steps = [r for rec in records for r in rec.get("runs", []) if r["analysis"] == "tran" and "step_runs" in r]
+    finals = Counter(round(1 / r["tmax_fraction"]) for r in steps if r["ok"])
+    stepping = {
+        "transients": len(steps),
+        "runs": int(sum(r["step_runs"] for r in steps)),
+        "converged": sum(1 for r in steps if r.get("step_converged")),
+        "final_tmax": {f"tau_s/{k}": n for k, n in sorted(finals.items())},
+        "last_change_max": max((r["step_history"][-1][1] for r in steps if r.get("step_history")), default=0.0),
+        "first_change_max": max((r["step_history"][0][1] for r in steps if r.get("step_history")), default=0.0),
+    }
     return {
         "sets": len(records),
         "crashes": [rec["index"] for rec in records if "crash" in rec],
+        "stepping": stepping,
         "sets_all_converged": sum(1 for rec in records if rec.get("runs") and all(r["ok"] for r in rec["runs"])),
         "convergence": conv,
         "failures": failures,
