@@ -266,9 +266,11 @@ class Simulation:
     n_series, n_parallel : array of identical cells (>= 1).
     nseg : sections of the shipped subcircuit (None: the default model, 48).
     temperature : circuit temperature [K].
-    tmax : largest time step of the fast steps [s] (default: the transit time L/u over 50, at
-        most 10 ps: the release rings at the loop's round trip, and 50 points per transit keep
-        the energy account within ~0.2 %).
+    tmax : largest time step [s]. Default: the transit time L/u over 50, at most 10 ps (the
+        release rings at the loop's round trip, and 50 points per transit keep the energy
+        account within ~0.2 %), relaxed to 1/2000 of a long step and 1/200 of a hold. Given
+        explicitly, it holds in every step except the quasi-static part of a long hold, so a
+        weakly damped device can be step-converged (:func:`compactmodel.stepping.converge_tmax`).
     max_step_time : time limit of a step that has only 'until' conditions [s].
     t_retention : retention that defines the rated full charge (SOC = 1) [s].
     options : extra ngspice ``.options`` (e.g. ``"reltol=1e-5"``).
@@ -302,6 +304,7 @@ class Simulation:
         ):
             raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
         self.temperature = float(temperature)
+        self._tmax_given = tmax is not None
         if tmax is None:
             transit = self.params["len"] / spin_wave_speed(self.params)
             tmax = min(10e-12, transit / 50.0)
@@ -353,9 +356,14 @@ class Simulation:
                 return f"{f(b)}"
             return f"pwl(0 {f(a)} {f(t0)} {f(a)} {f(t1)} {f(b)})" if t0 > 0 else f"pwl(0 {f(a)} {f(t1)} {f(b)})"
 
-        tmax = max(self.tmax, duration / 2000.0)
-        if step.kind == "hold":
+        if long_steps:
             tmax = duration / 200.0
+        elif self._tmax_given:  # the user's step is honoured in every resolved step (stepping.converge_tmax)
+            tmax = self.tmax
+        else:  # default: at most 2000 points per step (200 in a hold)
+            tmax = max(self.tmax, duration / 2000.0)
+            if step.kind == "hold":
+                tmax = duration / 200.0
         lines = [
             f"spin battery protocol step: {step.text}",
             f".include {subckt_library(subckt_name(self.nseg))}",

@@ -466,8 +466,7 @@ assert dmy_f < 0.25
 #
 # **How many writes does a release complete?** After the first write, the ringing current
 # keeps kicking the cell, and whether a later lobe completes another write can hinge on a
-# few picoseconds of H-bridge timing. So count writes with a time step small enough that
-# the count no longer changes. For the protocol of section 4:
+# few picoseconds of H-bridge timing. For the protocol of section 4, at three steps:
 
 # %%
 counts = []
@@ -478,16 +477,18 @@ for tmax in (None, 1e-12, 0.5e-12):
     counts.append((r.simulation.tmax, c_r["writes"], write_times(r), c_r["delivered"]))  # writes: in the release
 note("| tmax | writes completed | at [ps] after the release starts | delivered to the strip [J] |\n|---|---|---|---|\n"
      + "\n".join(f"| {dt * 1e12:.2g} ps | {n:.0f} | {ps(tw)} | {e:.5g} |" for dt, n, tw, e in counts))
-assert counts[1][1] == counts[2][1]  # converged at 1 ps
-assert abs(counts[0][3] / counts[2][3] - 1) < 0.01  # the energy delivered is right with the default step
-assert abs(counts[0][2][0] / counts[2][2][0] - 1) < 0.03  # and so is the first write
+assert all(abs(c[3] / counts[2][3] - 1) < 1e-3 for c in counts)  # the energy delivered does not depend on the step
+assert all(abs(c[2][0] / counts[2][2][0] - 1) < 0.03 for c in counts)  # nor does the first write
+assert abs(counts[1][2][0] / counts[2][2][0] - 1) < 0.005  # which is converged at 1 ps
 
 # %% [markdown]
 # The energy the release delivers hardly depends on the step, and the first write happens
-# within a few picoseconds of the same time in all three runs; the number and times of the
-# later writes settle at `tmax = 1 ps`. Use the default step for energy accounts and first-write timing, and
-# `tmax=1e-12` when the cell's behaviour after a write matters (the number of writes per
-# release, a write-back, a read right after a write).
+# within a few picoseconds of the same time in all three runs (within 1 ps from 1 ps down).
+# The *later* writes do not converge: measured with 1, 0.5 and 0.25 ps steps the demo
+# completes 2, 4 and 3 writes. The cell sits near its switching threshold on every lobe
+# of the ringing tail, so a picosecond of timing decides whether a lobe writes. Quote the
+# first write and the energy; treat the count after it as an estimate (2-4 here), or
+# design a rectifying driver so that the tail cannot write back.
 
 # %% [markdown]
 # ## 6. Exporting the results
