@@ -285,10 +285,10 @@ def closed_gate_note(records: list[dict]) -> str | None:
     return ("Closed-gate DC against the slip barrier at zero winding, E0/k_B T = 2 sqrt(2 stiff kani)/k_B T at the "
             "device temperature: " + "; ".join(parts) + ". With the gate closed the ring winding (node x1.wr) changes "
             "only through phase slips, at a net rate ~ exp(-E/k_B T) that underflows above ~745 k_B T (e^-745 is the "
-            "smallest double). The model pins the ring to its stored winding wn0 (1 + lgate/len) with a time constant "
-            "of 1e20 s (`compactmodel.lumped.RING_HOLD_TIME`): where slips are faster the DC point is the relaxed one, "
-            "where they are slower it is the stored charge, and the matrix is never singular. (Before the pin, 459 of "
-            "1000 closed-gate runs failed, every one at E0 >= 736 k_B T.)")
+            "smallest double). The model adds a leak of the ring winding towards the empty ring with a time constant of "
+            "1e20 s (`compactmodel.lumped.RING_LEAK_TIME`): where slips are faster the DC point is where they balance, "
+            "where they are slower the ring stays empty, and the matrix is never singular. (In the previous run of this "
+            "matrix, before the leak, 459 of 1000 closed-gate runs failed, every one at E0 >= 736 k_B T.)")
 
 
 def findings(summary: dict) -> list[str]:

@@ -194,8 +194,9 @@ def _header(comment: str, model: LumpedModel, name: str) -> list[str]:
         "Internal nodes are scaled unknowns: tw<k> are section twists and wr the winding of the closed ring, in turns (1 V = 2 pi rad); "
         "om<j> are node rotation rates in windings per transit time tau_s = len*sqrt(chi/stiff). Each obeys "
         "tau_s d/dt V = f (a capacitance tau_s [F] and a current f [A]). wn0 sets the twist at the start of a "
-        "transient (the transient starts from it, not from the DC operating point); DC and AC analyses use the relaxed operating point, "
-        "except that with the gate closed and phase slips slower than 1e-20 /s the ring keeps its stored winding wn0*(1 + lgate/len)."
+        "transient (the transient starts from it, not from the DC operating point); DC and AC analyses use the relaxed operating point "
+        "(infinite time: with the gate closed and no current, the empty ring; a leak of the ring winding of 1e-20 /s keeps that "
+        "point regular where the slip rates underflow)."
     )
     out.append(f"{comment} Parameters (SI units; ranges in Verilog-A 'from' notation):")
     out += _param_doc_lines(comment, _table(model))

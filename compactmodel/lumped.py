@@ -47,7 +47,7 @@ from . import phase_slips as slips
 from .phase_slips import K_B
 from .parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, check_nseg
 
-__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols", "RING_HOLD_TIME"]
+__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols", "RING_LEAK_TIME"]
 
 #: Section count of the shipped subcircuit and module (chosen with the accuracy map,
 #: docs/accuracy_map.md: the smallest graded mesh within 1 % of the exact port impedance up
@@ -57,13 +57,14 @@ DEFAULT_NSEG = 48
 #: Mesh grading: section k (from either contact) is GRADING_RATIO**k times the first one,
 #: capped at GRADING_CAP times it. Exact rationals, so the derivation stays exact.
 GRADING_RATIO = sp.Rational(5, 4)
-
-#: Time constant [s] of the pin that holds the closed ring at its stored winding when phase
-#: slips are frozen (see :func:`derive`): 1e20 s, ~3e12 years. A 10-year hold moves the ring
-#: winding by 3e-12 of its distance from the stored value; without it the closed-gate DC
-#: operating point is undetermined once exp(-E/k_B T) underflows (barriers above ~740 k_B T).
-RING_HOLD_TIME = sp.Float(1e20)
 GRADING_CAP = 12
+
+#: Time constant [s] of a leak of the closed ring's winding towards the empty ring: 1e20 s,
+#: ~3e12 years, so a 10-year hold loses 3e-12 of its winding to it (slips lose far more).
+#: It exists for the DC operating point: with the gate closed the ring winding changes only
+#: through slips, at a rate ~ exp(-E/k_B T) that underflows above ~745 k_B T, and without
+#: the leak the closed-gate DC point is singular there (see :func:`derive`).
+RING_LEAK_TIME = sp.Float(1e20)
 
 MESHES = ("graded", "uniform")
 
@@ -275,8 +276,8 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         rates[j] = sp.expand(-(e - mass * acc[j]) / mass)  # d Omega_j / dt
         assert q[0] not in rates[j].free_symbols
     # ---- named parameters (printed as .param / real) ----
-    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg, gpin = sp.symbols(
-        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg gpin", positive=True
+    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg, gleak = sp.symbols(
+        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg gleak", positive=True
     )
     L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
     derived = [
@@ -290,7 +291,7 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         (cnug, 2 * sp.pi / (P["lgate"] * kc0)),  # gate twist (turns) -> the same
         (rb, tau_s * P["fatt"] * L * kc0),  # slip attempts in the wire per transit time
         (rg, tau_s * P["fatt"] * P["lgate"] * kc0),  # ... under the gate
-        (gpin, tau_s / RING_HOLD_TIME),  # ring-winding pin, per transit time (RING_HOLD_TIME)
+        (gleak, tau_s / RING_LEAK_TIME),  # leak of the ring winding, per transit time
     ]
 
     # ---- intermediates depending on inputs and states ----
@@ -373,13 +374,14 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
     assert sp.expand(rhs_wr + sb * sum(fractions) + sgs) == 0, rhs_wr
     rhs = {z: (f.xreplace({tg: tgate})) for z, f in rhs.items() if z != tg}
     # The closed ring's winding is conserved up to phase slips, so its DC row is the net slip
-    # rate alone, ~ exp(-E/k_B T): for barriers above ~740 k_B T it underflows to 0 and the
-    # closed-gate DC operating point is singular (and ill-conditioned well before). A pin of
-    # time constant RING_HOLD_TIME towards the stored winding wr_start makes it unique: where
-    # slips are faster than 1/RING_HOLD_TIME the ring relaxes as before; where they are frozen,
-    # DC keeps the stored winding (like the charge of a floating gate). Transients feel it as
-    # a leak of 1e-20 /s, 3e-12 over 10 years.
-    rhs[wr] = -(sb + sgs) - gpin * (wr - wr_start)
+    # rate alone, ~ exp(-E/k_B T): for barriers above ~745 k_B T it underflows to 0 and the
+    # closed-gate DC operating point is singular (and ill-conditioned well before). A leak
+    # towards the empty ring with time constant RING_LEAK_TIME keeps the row regular. DC is
+    # the relaxed state (infinite time); with no current that is the empty ring whether slips
+    # or the leak get there, so the leak changes nothing; with a current through a closed gate
+    # the slips' balance point decides where they are faster than 1e-20 /s, and the ring stays
+    # empty where they are slower. Transients lose 3e-12 of the winding to it in 10 years.
+    rhs[wr] = -(sb + sgs) - gleak * wr
 
     states = [State(f"tw{k + 1}", tw[k], f"twist of section {k + 1} / 2pi [winding]", wn0 * fractions[k]) for k in range(nseg)]
     states.append(State("wr", wr, "winding of the closed ring (wire + gated section) [winding]", wr_start))
