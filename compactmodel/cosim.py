@@ -40,11 +40,19 @@ from .protocol import Experiment, Step
 from .reference import spin_wave_speed
 from .results import Results, StepRecord
 
-__all__ = ["Simulation", "StepLimitWarning", "stored_energy_function", "ENERGY_NODES"]
+__all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "stored_energy_function", "ENERGY_NODES"]
 
 
 class StepLimitWarning(UserWarning):
     """A step with 'until' conditions ended at its time limit without meeting them."""
+
+
+class PointCountWarning(UserWarning):
+    """An explicit ``tmax`` makes a step longer than :data:`POINT_COUNT_WARNING` time points."""
+
+
+#: Time points (duration / tmax) of one resolved step above which an explicit tmax warns.
+POINT_COUNT_WARNING = 2e6
 
 _SHIPPED_NSEG = (None, 4, 8, 16, 32, 64)
 
@@ -268,9 +276,11 @@ class Simulation:
     temperature : circuit temperature [K].
     tmax : largest time step [s]. Default: the transit time L/u over 50, at most 10 ps (the
         release rings at the loop's round trip, and 50 points per transit keep the energy
-        account within ~0.2 %), relaxed to 1/2000 of a long step and 1/200 of a hold. Given
-        explicitly, it holds in every step except the quasi-static part of a long hold, so a
-        weakly damped device can be step-converged (:func:`compactmodel.stepping.converge_tmax`).
+        account within ~0.2 %); a step longer than 2000 of them uses 1/2000 of its length, and a
+        hold 1/200 of its length. Given explicitly, it holds in every step except the
+        quasi-static part of a long hold (a :class:`PointCountWarning` above 2e6 points per
+        step), so a weakly damped device can be step-converged
+        (:func:`compactmodel.stepping.converge_tmax`).
     max_step_time : time limit of a step that has only 'until' conditions [s].
     t_retention : retention that defines the rated full charge (SOC = 1) [s].
     options : extra ngspice ``.options`` (e.g. ``"reltol=1e-5"``).
@@ -360,6 +370,10 @@ class Simulation:
             tmax = duration / 200.0
         elif self._tmax_given:  # the user's step is honoured in every resolved step (stepping.converge_tmax)
             tmax = self.tmax
+            if duration / tmax > POINT_COUNT_WARNING:
+                warnings.warn(PointCountWarning(
+                    f"step {step.text!r}: {duration:.3g} s at tmax = {tmax:.3g} s is at least {duration / tmax:.2g} time "
+                    "points; a larger tmax (or the default, tmax=None) keeps it short"), stacklevel=4)
         else:  # default: at most 2000 points per step (200 in a hold)
             tmax = max(self.tmax, duration / 2000.0)
             if step.kind == "hold":

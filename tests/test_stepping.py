@@ -130,3 +130,16 @@ def test_protocol_engine_step_converges_a_weakly_damped_device():
     check = run(conv.tmax / 2)
     change = waveform_change(conv.result, check, ("winding", "port_voltage"))
     assert change < 2e-3
+
+
+def test_an_explicit_tmax_that_makes_millions_of_points_warns_before_running():
+    import warnings
+
+    from compactmodel.cosim import PointCountWarning, Simulation
+    from compactmodel.loads import ResistorLoad
+
+    sim = Simulation(["Charge at 0.1 mA for 10 us"], load=ResistorLoad(), nseg=4, tmax=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PointCountWarning)
+        with pytest.raises(PointCountWarning, match="1e\\+07 time points"):
+            sim.solve()
