@@ -188,7 +188,8 @@ def markdown(summary: dict, meta: dict) -> str:
     if stp and stp["transients"]:
         L.append("## Time-step convergence of the transients")
         L.append("")
-        L.append(f"{stp['transients']} transients, {stp['runs']} ngspice runs (every one converged: see the tran row above); "
+        L.append(f"{stp['transients']} transients, {stp['runs']} ngspice runs at default tolerances ({stp['failed']} transients "
+                 "with a failed run, counted in the tran row above); "
                  f"{stp['converged']} reached a step where halving it moves V(wn) and V(p,n) by under {qa.STEP_RTOL:.1%} "
                  f"(largest last change {_g(stp['last_change_max'])}; the largest first change, tau_s/{1 / qa.TRAN_TMAX:.0f} "
                  f"-> tau_s/{2 / qa.TRAN_TMAX:.0f}, was {_g(stp['first_change_max'])}). Largest step they needed:")
@@ -249,7 +250,9 @@ def markdown(summary: dict, meta: dict) -> str:
     L.append("")
     L.append("Subcircuit (ngspice `.dc`, tight options). *Kink*: change of the one-sided slopes of V(wn) and V(p) "
              "at the worst point, relative to the slope scale, minimum over the base sweep and three 10x finer sweeps "
-             "around it (limit 0.05). Judged for sets whose closed-gate `.op` converges without aids (a set whose "
+             "around it (limit 0.05); slopes are measured against at least 1e-6 (the tight reltol) of the curve's value per "
+             "sweep span, below which a slope change is Newton noise. Judged for sets whose closed-gate `.op` converges "
+             "without aids (a set whose "
              "closed-gate DC needed aids would have a history-dependent gate sweep below ~vgon; it would be recorded for "
              "convergence only and its gate-closed current sweep skipped).")
     L.append("")
@@ -259,10 +262,16 @@ def markdown(summary: dict, meta: dict) -> str:
             f"set {f['set']} {name}: {_error_class(f['error'])}" for name, f in fails[:12])
             + (f"; ... {len(fails) - 12} more" if len(fails) > 12 else "") + ".")
         L.append("")
-    L.append("| sweep | sets | skipped | converged | (with gmin/source stepping) | judged | no kink | max kink |")
-    L.append("|---|---|---|---|---|---|---|---|")
+    L.append("| sweep | sets | skipped | converged | (with gmin/source stepping) | (at default options) | judged | no kink | max kink |")
+    L.append("|---|---|---|---|---|---|---|---|---|")
     for name, v in s["subckt"].items():
-        L.append(f"| {name} | {v['n']} | {v['skipped']} | {v['converged']} | {v['with_aids']} | {v['judged']} | {v['ok']} | {_g(v['refined_max'])} |")
+        L.append(f"| {name} | {v['n']} | {v['skipped']} | {v['converged']} | {v['with_aids']} | {len(v.get('fallback_sets', []))} | "
+                 f"{v['judged']} | {v['ok']} | {_g(v['refined_max'])} |")
+    fb = {name: v.get("fallback_sets", []) for name, v in s["subckt"].items() if v.get("fallback_sets")}
+    if fb:
+        L.append("")
+        L.append("*At default options*: sweeps that stalled with the tight options and were rerun and judged at ngspice's "
+                 "defaults (kink resolution 1e-3 instead of 1e-6): " + "; ".join(f"{n}: sets {v}" for n, v in fb.items()) + ".")
     L.append("")
     for line in meta.get("notes", []):
         L.append(line)

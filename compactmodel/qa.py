@@ -816,13 +816,16 @@ def _as_columns(y) -> np.ndarray:
 
 
 def sampled_kinks(run: Callable[[float, float, int], tuple[np.ndarray, np.ndarray]], x0: float, x1: float,
-                  points: int = 201, levels: int = 3, zoom: float = 10.0, limit: float = 0.05) -> JumpResult:
+                  points: int = 201, levels: int = 3, zoom: float = 10.0, limit: float = 0.05,
+                  resolution: float = 1e-6) -> JumpResult:
     """Kinks (derivative jumps) of simulated curves y(x), judged by refining the sweep.
 
     ``run(a, b, n)`` returns ``(x, Y)`` sampled at n points from a to b (Y: points x curves, e.g.
     an ngspice ``.dc`` sweep). At an interior point the measure is the change of the one-sided
-    slopes |y'_+ - y'_-| divided by the curve's slope scale (max |y'| on the base sweep, at
-    least 1e-9 of its range per sweep span). Around the worst point the sweep is repeated
+    slopes |y'_+ - y'_-| divided by the curve's slope scale: max |y'| on the base sweep, at least
+    ``resolution`` x max |y| per sweep span. A curve flatter than that (a change of under
+    ``resolution`` of its value over the whole sweep, 1e-6 = the reltol of :data:`TIGHT_OPTIONS`)
+    is below what the DC solver resolves, and its slope changes are Newton noise, not kinks. Around the worst point the sweep is repeated
     ``levels`` times, each ``zoom``-fold finer. A kink keeps its measure at every level; a
     smooth curve's falls with the step (|y''| h) and solver noise grows as the step shrinks
     (noise/h), so ``refined`` is the smallest of the levels' measures and ``limit`` applies to it.
@@ -830,7 +833,7 @@ def sampled_kinks(run: Callable[[float, float, int], tuple[np.ndarray, np.ndarra
     x, y = run(x0, x1, points)
     y = _as_columns(y)
     slope = np.diff(y, axis=0) / np.diff(x)[:, None]
-    scale = np.max(np.abs(slope), axis=0) + 1e-9 * np.max(np.abs(y), axis=0) / abs(x1 - x0) + 1e-300
+    scale = np.max(np.abs(slope), axis=0) + resolution * np.max(np.abs(y), axis=0) / abs(x1 - x0) + 1e-300
     kink = np.max(np.abs(np.diff(slope, axis=0)) / scale, axis=1)
     coarse = float(np.max(kink)) if len(kink) else 0.0
     center, h = float(x[int(np.argmax(kink)) + 1]), float(x[1] - x[0])
@@ -1010,7 +1013,9 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
     through zero with the gate open and closed.
 
     The sweeps run with :data:`TIGHT_OPTIONS` so the numerical derivative is not Newton noise.
-    A sweep that fails is recorded (``converged`` False) and not judged.
+    A sweep that does not converge with them is rerun at ngspice's defaults and judged there,
+    with the kink resolution set to the default reltol, 1e-3 (recorded as ``fallback``); one
+    that fails at the defaults too is recorded (``converged`` False) and not judged.
     """
     vgon, i0 = qs.params["vgon"], qs.current
     cases = {
@@ -1026,11 +1031,14 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
         src, a, b, gate = cases[name]
         decks, statuses = [], []
 
+        opts = {"options": options}
+
         def run(lo: float, hi: float, n: int):
             # the gate sweep runs from open towards closed (continuation from the easy side)
             start, stop = (hi, lo) if src == "Vg" else (lo, hi)
             stepv = (stop - start) / (n - 1)
-            deck = dc_sweep_deck(qs, nseg, temp_c, src, start, stop + 0.5 * stepv, stepv, gate=gate, options=options, library=library)
+            deck = dc_sweep_deck(qs, nseg, temp_c, src, start, stop + 0.5 * stepv, stepv, gate=gate,
+                                 options=opts["options"], library=library)
             decks.append(deck)
             res = ng.run(deck, TIMEOUTS["dc"])
             status = classify(res, ("wn", "p"))
@@ -1046,13 +1054,28 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
             return x[keep], y[keep]
 
         t0 = time.perf_counter()
-        try:
-            jr = sampled_kinks(run, a, b, points)
+        first_error = None
+        for attempt_options, resolution in ((options, 1e-6), ("", 1e-3)):
+            opts["options"] = attempt_options
+            try:
+                jr = sampled_kinks(run, a, b, points, resolution=resolution)
+            except Exception as exc:  # noqa: BLE001
+                first_error = first_error or f"{type(exc).__name__}: {exc}"[:400]
+                if not options:
+                    break
+                continue
             out[name] = {"converged": True, "coarse": jr.coarse, "refined": jr.refined, "location": jr.location,
-                         "ok": bool(jr.ok), "aids": sorted(set(statuses) - {"direct"}), "seconds": time.perf_counter() - t0}
-        except Exception as exc:  # noqa: BLE001
-            out[name] = {"converged": False, "ok": None, "error": f"{type(exc).__name__}: {exc}"[:400],
-                         "deck": decks[-1] if decks else None, "seconds": time.perf_counter() - t0}
+                         "ok": bool(jr.ok), "aids": sorted(set(statuses) - {"direct"}), "seconds": time.perf_counter() - t0,
+                         "fallback": attempt_options != options}
+            if attempt_options != options:
+                out[name]["error"] = first_error
+            break
+        else:
+            out[name] = {"converged": False, "ok": None, "error": first_error, "deck": decks[-1] if decks else None,
+                         "seconds": time.perf_counter() - t0}
+        if name not in out:
+            out[name] = {"converged": False, "ok": None, "error": first_error, "deck": decks[-1] if decks else None,
+                         "seconds": time.perf_counter() - t0}
     return out
 
 
@@ -1158,9 +1181,9 @@ def qa_set(qs: QASet, config: QAConfig) -> dict:
         rec["va"]["seconds"] = time.perf_counter() - t1
     if config.subckt_every and qs.index % config.subckt_every == 0:
         op = full.get(("dc_closed", config.subckt_nseg, 27.0)) or run_case(qs, "dc_closed", config.subckt_nseg, 27.0, "", config.library)
-        # the closed-gate DC problem is well posed only while the slip rates are representable: a
-        # closed-gate .op that needed aids (or failed) marks a set whose sweeps below ~vgon are
-        # history-dependent (each .dc run may land on another point), so they are run but not judged
+        # a closed-gate .op that needed aids (or failed) would mark a set whose sweeps below ~vgon
+        # are history-dependent (each .dc run may land on another point): run but not judged.
+        # Since the ring leak (lumped.RING_LEAK_TIME) every closed-gate .op of the matrix is direct.
         well_posed = op["status"] == "direct"
         names = list(SUBCKT_SWEEPS) if well_posed else [n for n in SUBCKT_SWEEPS if n != "current through zero, gate closed"]
         rec["subckt"] = subckt_continuity(qs, config.subckt_nseg, 27.0, config.library, sweeps=names)
@@ -1310,12 +1333,14 @@ def summarize(records: Sequence[dict]) -> dict:
     for rec in records:
         for name, s in (rec.get("subckt") or {}).items():
             d = sub.setdefault(name, {"n": 0, "skipped": 0, "converged": 0, "judged": 0, "ok": 0, "aids": 0, "refined": [],
-                                      "bad": [], "failed": []})
+                                      "bad": [], "failed": [], "fallback": []})
             d["n"] += 1
             d["skipped"] += bool(s.get("skipped"))
             if s["converged"]:
                 d["converged"] += 1
                 d["aids"] += bool(s.get("aids"))
+                if s.get("fallback"):
+                    d["fallback"].append(rec["index"])
                 if s.get("judged", True):
                     d["judged"] += 1
                     d["ok"] += bool(s["ok"])
@@ -1326,7 +1351,8 @@ def summarize(records: Sequence[dict]) -> dict:
                 d["failed"].append({"set": rec["index"], "error": s.get("error"), "deck": s.get("deck")})
     sub_stats = {name: {"n": d["n"], "skipped": d["skipped"], "converged": d["converged"], "judged": d["judged"], "ok": d["ok"],
                         "with_aids": d["aids"], "refined_max": float(np.max(d["refined"])) if d["refined"] else float("nan"),
-                        "refined_p99": _pct(d["refined"], 99), "kink_sets": d["bad"][:20], "failures": d["failed"][:10]}
+                        "refined_p99": _pct(d["refined"], 99), "kink_sets": d["bad"][:20], "failures": d["failed"][:10],
+                        "fallback_sets": d["fallback"]}
                  for name, d in sub.items()}
     steps = [r for rec in records for r in rec.get("runs", []) if r["analysis"] == "tran" and "step_runs" in r]
     finals = Counter(round(1 / r["tmax_fraction"]) for r in steps if r["ok"])
@@ -1334,6 +1360,7 @@ def summarize(records: Sequence[dict]) -> dict:
         "transients": len(steps),
         "runs": int(sum(r["step_runs"] for r in steps)),
         "converged": sum(1 for r in steps if r.get("step_converged")),
+        "failed": sum(1 for r in steps if not r["ok"]),
         "final_tmax": {f"tau_s/{k}": n for k, n in sorted(finals.items())},
         "last_change_max": max((r["step_history"][-1][1] for r in steps if r.get("step_history")), default=0.0),
         "first_change_max": max((r["step_history"][0][1] for r in steps if r.get("step_history")), default=0.0),
