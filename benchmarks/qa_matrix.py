@@ -231,7 +231,9 @@ def markdown(summary: dict, meta: dict) -> str:
         L.append("")
     if s["tolerance_failures"]:
         n_closed = sum(1 for f in s["tolerance_failures"] if f["analysis"] == "dc_closed")
-        L.append(f"Not compared: {len(s['tolerance_failures'])} (of which {n_closed} closed-gate DC whose default run failed).")
+        L.append(f"Not compared: {len(s['tolerance_failures'])} (of which {n_closed} closed-gate DC whose default run failed): "
+                 + "; ".join(f"set {f['set']} {f['analysis']} nseg {f['nseg']} {f['temp']:g} C: {(f['error'] or '')[:160]}"
+                             for f in s["tolerance_failures"][:5]) + ".")
         L.append("")
     L.append("## Derivative continuity")
     L.append("")
