@@ -129,9 +129,8 @@ def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
     ``(substituted, node_rows, rows, port_rows)``:
 
     * node_rows[sym] = ("linear", coefficients, constant) or ("nonlinear", expression);
-    * rows[state] = (coefficients, constant, remainder): f = sum(coefficient * variable) +
-      constant + remainder, the remainder holding the terms with a nonlinear (non-node)
-      intermediate and the constant depending on parameters only;
+    * rows[state] = (coefficients, remainder): f = sum(coefficient * variable) + remainder, the
+      remainder holding the terms with a nonlinear (non-node) intermediate;
     * port_rows[port] = coefficients of the port current.
     """
     nodes = [sym for sym, _ in model.intermediates if sym.name in _NODE_NAMES]
@@ -159,7 +158,8 @@ def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
         lin = sp.expand(sp.Add(*lin_terms).xreplace(substituted))
         assert _is_linear(lin, variables, params), (st.name, lin)
         coeffs, const = _affine_coefficients(model, lin, variables)
-        rows[st.symbol] = (coeffs, const, sp.Add(*rem_terms))
+        assert const == 0, (st.name, const)
+        rows[st.symbol] = (coeffs, sp.Add(*rem_terms))
     port_rows = {}
     for port in model.ports:
         coeffs, const = _affine_coefficients(model, substituted[port.current], variables)
@@ -221,7 +221,7 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     as_nodes = frozenset(node_of)
     # intermediates the B-sources use (printed as .func), in definition order
     needed: list[sp.Symbol] = []
-    exprs = [rem for _, _, rem in rows.values()] + [row[1] for row in node_rows.values() if row[0] == "nonlinear"]
+    exprs = [rem for _, rem in rows.values()] + [row[1] for row in node_rows.values() if row[0] == "nonlinear"]
     stack = [s for e in exprs for s in e.free_symbols if s in defs and s not in as_nodes]
     while stack:
         sym = stack.pop()
@@ -264,7 +264,7 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
             body.append(f"B_{nd} {nd} 0 I = {b_print.doprint(-row[1])}")
     body.append("* internal unknowns: tau_s dV/dt = f, f = sum of G-element currents (+ a B-source for the gate link)")
     for st in model.states:
-        coeffs, const, rem = rows[st.symbol]
+        coeffs, rem = rows[st.symbol]
         body.append(f"* {st.name}: {st.meaning}")
         body.append(f"C_{st.name} {st.name} 0 {{tau_s}}")
         for x, c in coeffs.items():
@@ -272,8 +272,6 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
                 body.append(f"G_{st.name} {st.name} 0 {st.name} 0 {gain(-c)}")
             else:
                 body.append(f"G_{st.name}_{ctrl(x).split()[0]} 0 {st.name} {ctrl(x)} {gain(c)}")
-        if const != 0:
-            body.append(f"I_{st.name} 0 {st.name} {{{plain.doprint(const)}}}")
         if rem != 0:
             body.append(f"B_{st.name} {st.name} 0 I = {b_print.doprint(sp.expand(-rem))}")
     body.append("* output: stored winding number of the wire (an ideal source)")
@@ -337,8 +335,8 @@ def _check_split(model: LumpedModel, substituted, node_rows, rows, port_rows, po
                 raise AssertionError(f"linear split: {what} is {a!r} from the elements, {b!r} from the model")
 
         for st in model.states:
-            coeffs, const, rem = rows[st.symbol]
-            rebuilt = sum(value(c) * env[x] for x, c in coeffs.items()) + value(const) + value(rem)
+            coeffs, rem = rows[st.symbol]
+            rebuilt = sum(value(c) * env[x] for x, c in coeffs.items()) + value(rem)
             close(rebuilt, value(model.rhs[st.symbol]), f"row {st.name}")
         for port, coeffs in port_rows.items():
             close(sum(value(c) * env[x] for x, c in coeffs.items()), env[port.current], f"port current {port.pos}")
