@@ -73,6 +73,15 @@ def _error_class(err: str | None) -> str:
     return (err or "?")[:80]
 
 
+def _breakdown(conv: dict, title: str, columns: list[str]) -> list[str]:
+    """A converged/runs table of every analysis over ``columns`` (the ``summarize`` key suffixes)."""
+    lines = [f"{title} (converged / runs):", "", "| analysis | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for a in qa.ANALYSES:
+        cells = [f"{c['ok']}/{c['runs']}" if (c := conv.get(f"{a} | {col}")) else "-" for col in columns]
+        lines.append(f"| {a} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
 def markdown(summary: dict, meta: dict) -> str:
     s = summary
     conv = s["convergence"]
@@ -138,28 +147,8 @@ def markdown(summary: dict, meta: dict) -> str:
         L.append(f"| {a} | {c['runs']} | {c['ok']} ({_pct(c['ok'] / c['runs'])}) | {st.get('direct', 0)} | {st.get('gmin', 0)} | "
                  f"{st.get('source', 0)} | {st.get('optran', 0)} | {st.get('failed', 0)} | {st.get('timeout', 0)} | {c['runner_ok']} |")
     L.append("")
-    L.append("Per section count (converged / runs):")
-    L.append("")
-    L.append("| analysis | " + " | ".join(f"nseg {k}" for k in qa.NSEGS) + " |")
-    L.append("|---|" + "---|" * len(qa.NSEGS))
-    for a in qa.ANALYSES:
-        cells = []
-        for k in qa.NSEGS:
-            c = conv.get(f"{a} | nseg {k}")
-            cells.append(f"{c['ok']}/{c['runs']}" if c else "-")
-        L.append(f"| {a} | " + " | ".join(cells) + " |")
-    L.append("")
-    L.append("Per temperature (converged / runs):")
-    L.append("")
-    L.append("| analysis | " + " | ".join(f"{t:g} C" for t in qa.TEMPERATURES_C) + " |")
-    L.append("|---|" + "---|" * len(qa.TEMPERATURES_C))
-    for a in qa.ANALYSES:
-        cells = []
-        for t in qa.TEMPERATURES_C:
-            c = conv.get(f"{a} | {t:g} C")
-            cells.append(f"{c['ok']}/{c['runs']}" if c else "-")
-        L.append(f"| {a} | " + " | ".join(cells) + " |")
-    L.append("")
+    L += _breakdown(conv, "Per section count", [f"nseg {k}" for k in qa.NSEGS])
+    L += _breakdown(conv, "Per temperature", [f"{t:g} C" for t in qa.TEMPERATURES_C])
     if meta.get("closed_fail_barrier"):
         L.append(meta["closed_fail_barrier"])
         L.append("")

@@ -80,7 +80,7 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -1031,14 +1031,12 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
         src, a, b, gate = cases[name]
         decks, statuses = [], []
 
-        opts = {"options": options}
-
-        def run(lo: float, hi: float, n: int):
+        def run(lo: float, hi: float, n: int, options: str):
             # the gate sweep runs from open towards closed (continuation from the easy side)
             start, stop = (hi, lo) if src == "Vg" else (lo, hi)
             stepv = (stop - start) / (n - 1)
             deck = dc_sweep_deck(qs, nseg, temp_c, src, start, stop + 0.5 * stepv, stepv, gate=gate,
-                                 options=opts["options"], library=library)
+                                 options=options, library=library)
             decks.append(deck)
             res = ng.run(deck, TIMEOUTS["dc"])
             status = classify(res, ("wn", "p"))
@@ -1055,14 +1053,12 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
 
         t0 = time.perf_counter()
         first_error = None
-        for attempt_options, resolution in ((options, 1e-6), ("", 1e-3)):
-            opts["options"] = attempt_options
+        attempts = [(options, 1e-6)] + ([("", 1e-3)] if options else [])  # (options, kink resolution)
+        for attempt_options, resolution in attempts:
             try:
-                jr = sampled_kinks(run, a, b, points, resolution=resolution)
+                jr = sampled_kinks(partial(run, options=attempt_options), a, b, points, resolution=resolution)
             except Exception as exc:  # noqa: BLE001
                 first_error = first_error or f"{type(exc).__name__}: {exc}"[:400]
-                if not options:
-                    break
                 continue
             out[name] = {"converged": True, "coarse": jr.coarse, "refined": jr.refined, "location": jr.location,
                          "ok": bool(jr.ok), "aids": sorted(set(statuses) - {"direct"}), "seconds": time.perf_counter() - t0,
@@ -1071,9 +1067,6 @@ def subckt_continuity(qs: QASet, nseg: int = 48, temp_c: float = 27.0, library=N
                 out[name]["error"] = first_error
             break
         else:
-            out[name] = {"converged": False, "ok": None, "error": first_error, "deck": decks[-1] if decks else None,
-                         "seconds": time.perf_counter() - t0}
-        if name not in out:
             out[name] = {"converged": False, "ok": None, "error": first_error, "deck": decks[-1] if decks else None,
                          "seconds": time.perf_counter() - t0}
     return out
@@ -1129,6 +1122,13 @@ class QAConfig:
     library: str | None = None
 
 
+def _default_run(qs: QASet, analysis: str, nseg: int, temp_c: float, library) -> dict:
+    """An analysis at ngspice's default tolerances (a transient at its converged step)."""
+    if analysis == "tran":
+        return transient_case(qs, nseg, temp_c, "", library)
+    return run_case(qs, analysis, nseg, temp_c, "", library)
+
+
 def qa_set(qs: QASet, config: QAConfig) -> dict:
     """Run every check of ``config`` on one parameter set; a JSON-serialisable record."""
     t0 = time.perf_counter()
@@ -1142,17 +1142,14 @@ def qa_set(qs: QASet, config: QAConfig) -> dict:
         for analysis in ANALYSES:
             if (analysis == "dc_closed" and (nseg, temp) not in closed) or (analysis == "tran" and (nseg, temp) not in tran):
                 continue
-            r = (transient_case(qs, nseg, temp, "", config.library) if analysis == "tran"
-                 else run_case(qs, analysis, nseg, temp, "", config.library))
+            r = _default_run(qs, analysis, nseg, temp, config.library)
             full[(analysis, nseg, temp)] = r
             rec["runs"].append(_strip(r))
     if config.tight_every and qs.index % config.tight_every == 0:
         candidates = [pt for pt in tran if pt[0] in config.tight_nsegs] or [pt for pt in grid if pt[0] in config.tight_nsegs]
         for nseg, temp in rotate(candidates, qs.index // max(config.tight_every, 1), config.tight_per_set, 3):
             for analysis in ANALYSES:
-                base = full.get((analysis, nseg, temp)) or (
-                    transient_case(qs, nseg, temp, "", config.library) if analysis == "tran"
-                    else run_case(qs, analysis, nseg, temp, "", config.library))
+                base = full.get((analysis, nseg, temp)) or _default_run(qs, analysis, nseg, temp, config.library)
                 entry = {"analysis": analysis, "nseg": nseg, "temp": temp, "ok": False, "metrics": {}, "rel": None}
                 if not base["ok"]:
                     entry["error"] = "default-tolerance run failed: " + str(base["error"])[:200]
