@@ -4,14 +4,14 @@
 For every section count nseg and every regime (g / sqrt(A chi), alpha) this measures
 
 * the port impedance Z - rw of the ngspice subcircuit against the exact continuum closed form
-  (``compactmodel.continuum.exact_port_impedance``): max relative error up to u/(2L) and up to
+  (``compactmodel.symbolic.continuum.exact_port_impedance``): max relative error up to u/(2L) and up to
   u/L, the low-frequency error (at f = 1e-4 u/L) and the DC error (winding at a DC current,
   ``.op``, against eq. 7);
 * a charging transient (gate open, current ramp into the port; twist vs time, max over time
   normalised by the final twist vartheta I L / A) and a release transient (gate open, battery
   charged in the steady state of a Norton source = current source || matched load; the source
   is ramped to zero; stored energy vs time normalised by the initial energy) against the
-  distributed reference ``compactmodel.reference`` on a fine grid. Two ramps: 20 ps (fast:
+  distributed reference ``compactmodel.verify.reference`` on a fine grid. Two ramps: 20 ps (fast:
   spectrum well beyond u/L) and 2 L/u (band-limited: first spectral null at u/(2L)).
 
 The transient errors per nseg are those of the *lumped equations themselves* (the SymPy model
@@ -51,11 +51,11 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from compactmodel.gate import open_voltage  # noqa: E402
+from compactmodel.physics.gate import open_voltage  # noqa: E402
 
 import bench_common as bc  # noqa: E402
 
-from compactmodel.lumped import DEFAULT_NSEG  # noqa: E402
+from compactmodel.symbolic.lumped import DEFAULT_NSEG  # noqa: E402
 
 NSEGS = (1, 2, 4, 8, 16, 32, 48, 64, 128)
 UNIFORM_NSEGS = (32, 48, 128)  # uniform sections, port impedance only: what the grading buys
@@ -82,7 +82,7 @@ _CFG: dict = {}
 
 # ----------------------------------------------------------------------------------- one regime
 def _ac_errors(lib, p, nseg):
-    from compactmodel.ngspice import run_netlist
+    from compactmodel.sim.ngspice import run_netlist
 
     u = math.sqrt(p["stiff"] / p["chi"])
     f_l = u / p["len"]
@@ -103,7 +103,7 @@ def _ac_errors(lib, p, nseg):
 
 
 def _ngspice_charge(lib, p, nseg, tr, t_end, options, spline, th_inf):
-    from compactmodel.ngspice import run_netlist
+    from compactmodel.sim.ngspice import run_netlist
 
     tau = bc.transit_time(p)
     t0 = time.perf_counter()
@@ -115,7 +115,7 @@ def _ngspice_charge(lib, p, nseg, tr, t_end, options, spline, th_inf):
 
 
 def _ngspice_release(lib, p, nseg, tr, t_end, options, spline, e0, r_load):
-    from compactmodel.ngspice import run_netlist
+    from compactmodel.sim.ngspice import run_netlist
 
     ll = _LUMPED[nseg]
     tau = bc.transit_time(p)
@@ -337,25 +337,25 @@ def render(data) -> tuple[str, str]:
     add("")
     add("## What is compared")
     add("")
-    add("* **Device**: the reference device (`compactmodel.parameters` defaults: L = 1 um, A = 2.5e-27 J m, "
+    add("* **Device**: the reference device (`compactmodel.core.parameters` defaults: L = 1 um, A = 2.5e-27 J m, "
         f"chi = 1.37e-34 J s^2/m, vartheta = 3.3e-16 V s) with rw = {meta['rw']:g} ohm and two parameters swept: "
         "g = (g/sqrt(A chi)) sqrt(A chi) in {0.1, 0.3, 1, 3, 10} x sqrt(A chi), and damp = alpha s with "
         f"s = {s_lin:.4g} J s/m (the reference device's spin density times cross-section, "
-        "`compactmodel.materials.reference_device()`; the default damp = 2e-25 is alpha = 1.02e-4), "
+        "`compactmodel.devices.materials.reference_device()`; the default damp = 2e-25 is alpha = 1.02e-4), "
         "alpha in {1e-4, 1e-3, 1e-2, 1e-1}. For scale: 1/tau_alpha = alpha s/chi is 1.4e9, 1.4e10, 1.4e11, 1.4e12 /s "
         "against u/L = 4.3e9 /s, so alpha >= 1e-3 is diffusive.")
     add(f"* **Compact model**: subcircuits generated from the current SymPy model "
-        f"(`compactmodel.lumped.derive(nseg)` + `compactmodel.emit.spice_subckt`) for nseg = {', '.join(map(str, nsegs))}; "
+        f"(`compactmodel.symbolic.lumped.derive(nseg)` + `compactmodel.symbolic.emit.spice_subckt`) for nseg = {', '.join(map(str, nsegs))}; "
         f"nseg = {nd} is the shipped default `spin_battery` (vertex-centred linear elements, lumped nodal mass and "
         "Gilbert drag, contacts on the end vertices; sections graded geometrically by 5/4 from each contact up to "
-        "12x the first, `compactmodel.lumped.section_fractions`). For comparison, uniform sections "
+        "12x the first, `compactmodel.symbolic.lumped.section_fractions`). For comparison, uniform sections "
         f"(nseg = {', '.join(map(str, meta.get('uniform_nsegs', [])))}), port impedance only.")
     add("* **Port impedance**: ngspice `.ac` (gate open, 40 points/decade from 1e-4 u/L to u/L) against the exact "
-        "continuum Z(s) - R of `compactmodel.continuum.exact_port_impedance()`. `AC u/2L` and `AC u/L` = "
+        "continuum Z(s) - R of `compactmodel.symbolic.continuum.exact_port_impedance()`. `AC u/2L` and `AC u/L` = "
         "max |Zm/Zm_exact - 1| over f <= u/(2L) and f <= u/L (u/(2L) = 2.14 GHz); `LF` = the same at "
         "f = 1e-4 u/L (it is first order in f: the DC limit, the port inductance vartheta^2 L/A, is exact for "
         "every nseg); `DC` = |winding/eq.(7) - 1| from ngspice `.op` with 0.1 mA.")
-    add("* **Transients** against the distributed reference `compactmodel.reference` (cell-centred finite "
+    add("* **Transients** against the distributed reference `compactmodel.verify.reference` (cell-centred finite "
         f"volumes, independent of the lumped model) with {meta['ref_cells'][0]} cells, propagated exactly "
         "(matrix exponentials, first-order hold of the piecewise-linear drive) on a 2-5 ps grid. "
         f"`ref grid` = max difference between {meta['ref_cells'][0]} and {meta['ref_cells'][1]} cells (the "

@@ -3,14 +3,14 @@
 Nothing here is part of the package API. It builds, from the package's public pieces:
 
 * :func:`write_library`: an ngspice library with one subcircuit per section count, generated
-  from the current SymPy model (``compactmodel.lumped.derive`` + ``compactmodel.emit.spice_subckt``);
+  from the current SymPy model (``compactmodel.symbolic.lumped.derive`` + ``compactmodel.symbolic.emit.spice_subckt``);
 * :class:`LumpedLinear`: the same model as numbers, for exact (matrix-exponential) solutions of
   the *lumped* equations, to separate the section-count error from ngspice's time-step error;
-* :class:`ReferenceLinear`: the distributed reference (``compactmodel.reference.state_space``,
+* :class:`ReferenceLinear`: the distributed reference (``compactmodel.verify.reference.state_space``,
   cell-centred finite volumes, independent of the lumped model) propagated exactly with a
   first-order hold, with the port either current-driven or loaded by a resistor in parallel
   with a current source (a Norton source, used for a smooth release);
-* exact continuum port impedance (``compactmodel.continuum.exact_port_impedance``);
+* exact continuum port impedance (``compactmodel.symbolic.continuum.exact_port_impedance``);
 * ngspice decks for AC, DC, charge and release.
 
 All quantities are SI unless stated.
@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in __import__("sys").path:
     __import__("sys").path.insert(0, str(ROOT))
 
-from compactmodel.gate import open_voltage  # noqa: E402
+from compactmodel.physics.gate import open_voltage  # noqa: E402
 
 # --------------------------------------------------------------------------------------
 # Regimes
@@ -44,7 +44,7 @@ from compactmodel.gate import open_voltage  # noqa: E402
 
 def spin_density_per_length() -> float:
     """s S_m of the reference device [J s/m] (alpha enters the model as damp = alpha * s S_m)."""
-    from compactmodel.materials import reference_device
+    from compactmodel.devices.presets import reference_device
 
     dev = reference_device()
     return dev.material.s * dev.geometry.magnet_cross_section
@@ -52,7 +52,7 @@ def spin_density_per_length() -> float:
 
 def regime_params(g_ratio: float, alpha: float, rw: float = 1e-3, **extra: float) -> dict[str, float]:
     """Default device with g = g_ratio sqrt(A chi) and damp = alpha s S_m."""
-    from compactmodel.parameters import defaults, validate
+    from compactmodel.core.parameters import defaults, validate
 
     p = defaults()
     p["gsp"] = g_ratio * math.sqrt(p["stiff"] * p["chi"])
@@ -68,7 +68,7 @@ def transit_time(p: Mapping[str, float]) -> float:
 
 
 def elmore_time(p: Mapping[str, float]) -> float:
-    """First moment of the charging step response (g/2 + alpha s L/12) L/A [s] (compactmodel.continuum)."""
+    """First moment of the charging step response (g/2 + alpha s L/12) L/A [s] (compactmodel.symbolic.continuum)."""
     return (p["gsp"] / 2 + p["damp"] * p["len"] / 12) * p["len"] / p["stiff"]
 
 
@@ -92,7 +92,7 @@ def subckt_name(nseg: int | str) -> str:
 
 def derive_spec(nseg: int | str):
     """The lumped model of a section-count spec (``48`` graded, ``"u48"`` uniform)."""
-    from compactmodel.lumped import derive
+    from compactmodel.symbolic.lumped import derive
 
     if isinstance(nseg, str) and nseg.startswith("u"):
         return derive(int(nseg[1:]), mesh="uniform")
@@ -101,9 +101,9 @@ def derive_spec(nseg: int | str):
 
 def write_library(nsegs: Sequence[int | str], directory: Path | None = None) -> Path:
     """Generate one subcircuit per section-count spec from the current SymPy model into a .lib file."""
-    from compactmodel.emit import spice_subckt
+    from compactmodel.symbolic.emit import spice_subckt
 
-    text = "* benchmark library: generated from compactmodel.lumped (not shipped)\n\n"
+    text = "* benchmark library: generated from compactmodel.symbolic.lumped (not shipped)\n\n"
     text += "\n".join(spice_subckt(derive_spec(n), subckt_name(n)) for n in sorted(set(nsegs), key=str))
     digest = hashlib.sha1(text.encode()).hexdigest()[:12]
     directory = Path(directory or tempfile.gettempdir())
@@ -116,15 +116,16 @@ def write_library(nsegs: Sequence[int | str], directory: Path | None = None) -> 
 
 
 def model_fingerprint() -> str:
-    """Short hash of the model sources the benchmark measured (lumped, gate, printers, emit)."""
+    """Short hash of the model sources the benchmark measured (derivation, laws, printers, emit, reference)."""
     h = hashlib.sha1()
-    for name in ("lumped.py", "gate.py", "printers.py", "emit.py", "reference.py", "continuum.py"):
+    for name in ("symbolic/lumped.py", "symbolic/laws.py", "physics/gate.py", "symbolic/printers.py", "symbolic/emit.py",
+                 "verify/reference.py", "symbolic/continuum.py"):
         h.update((ROOT / "compactmodel" / name).read_bytes())
     return h.hexdigest()[:12]
 
 
 def _line(nodes: Sequence[str], p: Mapping[str, float], nseg: int) -> str:
-    from compactmodel.netlist import instance_line
+    from compactmodel.sim.deck import instance_line
 
     return instance_line("X1", tuple(nodes), p, subckt_name(nseg))
 
@@ -181,15 +182,15 @@ def release_deck(lib: Path, p: Mapping[str, float], nseg: int, source: float, r_
 
 @lru_cache(maxsize=1)
 def _zexact_fn():
-    from compactmodel import continuum
-    from compactmodel.symbols import A, L, R, alpha_s, chi, g, s, vartheta
+    from compactmodel.symbolic import continuum
+    from compactmodel.symbolic.symbols import A, L, R, alpha_s, chi, g, s, vartheta
 
     z = continuum.exact_port_impedance() - R
     return sp.lambdify((s, A, chi, alpha_s, g, vartheta, L), z, "numpy")
 
 
 def exact_zm(p: Mapping[str, float], f: np.ndarray) -> np.ndarray:
-    """Z(f) - R of the continuum model (eqs. 1, 2, 5, 6), from compactmodel.continuum [ohm]."""
+    """Z(f) - R of the continuum model (eqs. 1, 2, 5, 6), from compactmodel.symbolic.continuum [ohm]."""
     fn = _zexact_fn()
     s = 2j * np.pi * np.asarray(f, dtype=float)
     return np.asarray(fn(s, p["stiff"], p["chi"], p["damp"], p["gsp"], p["theta"], p["len"]), dtype=complex)
@@ -274,14 +275,14 @@ def default_segments(t_ramp: float, t_end: float, fine_dt: float, coarse_steps: 
 
 @dataclass
 class ReferenceLinear:
-    """compactmodel.reference's discretised loop (gate open) with a current or Norton-source port."""
+    """compactmodel.verify.reference's discretised loop (gate open) with a current or Norton-source port."""
 
     params: dict[str, float]
     n_cells: int
     r_load: float | None = None
 
     def __post_init__(self) -> None:
-        from compactmodel import reference as ref
+        from compactmodel.verify import reference as ref
 
         self.ss = ref.state_space(self.params, self.n_cells, "open")
         ss, p = self.ss, self.params
@@ -299,7 +300,7 @@ class ReferenceLinear:
             self.b = b * beta
 
     def steady_state(self, twist: float) -> np.ndarray:
-        from compactmodel import reference as ref
+        from compactmodel.verify import reference as ref
 
         return ref.twisted_state(self.params, twist, self.n_cells).y
 
@@ -314,17 +315,17 @@ class ReferenceLinear:
 
 
 class LumpedLinear:
-    """Numeric form of compactmodel.lumped.derive(nseg): tau_s dz/dt = f(z, vpn, vg, T).
+    """Numeric form of compactmodel.symbolic.lumped.derive(nseg): tau_s dz/dt = f(z, vpn, vg, T).
 
     At a fixed gate the model is linear except for the phase slips, which are linear for small
     twists; :meth:`jacobians` linearises exactly (chain rule through the intermediates,
-    ``compactmodel.analysis.NumericModel``) around the empty loop at ``TEMPERATURE``.
+    ``compactmodel.symbolic.numeric.NumericModel``) around the empty loop at ``TEMPERATURE``.
     """
 
     TEMPERATURE = 300.15
 
     def __init__(self, nseg: int):
-        from compactmodel.analysis import numeric_model
+        from compactmodel.symbolic.numeric import numeric_model
 
         self.num = numeric_model(nseg)
         model = self.num.model

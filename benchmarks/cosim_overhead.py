@@ -4,7 +4,7 @@
 
 * plain: the protocol engine's release deck with the strip's SMR feedback source fixed
   (``Vgs gs 0 1`` instead of ``external``), no callbacks;
-* co-simulated: the same deck through :class:`compactmodel.cosim.Simulation` (accepted-point
+* co-simulated: the same deck through :class:`compactmodel.sim.simulation.Simulation` (accepted-point
   callback, SOT-MTJ macrospin integrated in Python, external source, termination checks,
   results assembly).
 
@@ -27,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compactmodel.capacity import rating  # noqa: E402
-from compactmodel.cosim import Simulation, _Driver, _Setpoints, _StepHandler  # noqa: E402
-from compactmodel.loads import LogicLoad  # noqa: E402
-from compactmodel.ngspice import run_netlist  # noqa: E402
-from compactmodel.parameters import validate  # noqa: E402
-from compactmodel.protocol import parse_step  # noqa: E402
+from compactmodel.physics.capacity import rating  # noqa: E402
+from compactmodel.sim.simulation import Simulation, _Driver, _Setpoints, _StepHandler  # noqa: E402
+from compactmodel.sim.loads import LogicLoad  # noqa: E402
+from compactmodel.sim.ngspice import run_netlist  # noqa: E402
+from compactmodel.core.parameters import validate  # noqa: E402
+from compactmodel.sim.protocol import parse_step  # noqa: E402
 
 N_SERIES, N_PARALLEL = 64000, 102400
 STEP = "Release into load for 3 ns"

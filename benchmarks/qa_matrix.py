@@ -1,11 +1,11 @@
 #!/usr/bin/env python
 """QA matrix of the spin-battery compact model (issue 6, part 1): the full run.
 
-Random physical parameter sets (``compactmodel.qa.sample_parameter_sets``, seeded) x section
+Random physical parameter sets (``compactmodel.studies.qa.sample_parameter_sets``, seeded) x section
 counts 1..64 x temperatures -40/27/125 C x DC (gate open and closed) / AC / transient, with
 tolerance sensitivity (reltol/abstol/vntol 1000x tighter) and derivative continuity (Verilog-A
 residuals through OpenVAF's front end, ngspice .dc sweeps). What runs for each set is
-``compactmodel.qa.QAConfig()`` (see its docstring and docs/qa_matrix.md); the CI subset is
+``compactmodel.studies.qa.QAConfig()`` (see its docstring and docs/qa_matrix.md); the CI subset is
 tests/test_qa.py.
 
     python benchmarks/qa_matrix.py                  # 1000 sets, 2 processes, writes docs/qa_matrix.md
@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from compactmodel import qa  # noqa: E402
+from compactmodel.studies import qa  # noqa: E402
 
 DOCS = ROOT / "docs"
 OUT = ROOT / "out"
@@ -100,7 +100,7 @@ def markdown(summary: dict, meta: dict) -> str:
     L.append("## Parameter sets")
     L.append("")
     L.append("Log-uniform in a physical box: one decade either side of the span of the four material presets, inside the "
-             "documented ranges (`compactmodel.qa`, module docstring). Derived quantities must be a magnet's "
+             "documented ranges (`compactmodel.studies.qa`, module docstring). Derived quantities must be a magnet's "
              "(u = sqrt(stiff/chi) in 1e2..1e5 m/s, healing length sqrt(stiff/kani) in 3..100 nm, len >= 10 healing lengths).")
     L.append("")
     L.append("| parameter | box |")
@@ -120,7 +120,7 @@ def markdown(summary: dict, meta: dict) -> str:
     L.append(f"* DC operating point, gate closed (0 V): {cfg['dc_closed_per_set']} (nseg, T) pair per set and a "
              f"charge -> store -> release transient (charge 10 tau_s, hold to 20 tau_s, release into rw to 30 tau_s; "
              f"ramps tau_s/2): {cfg['tran_per_set']} pair per set; both rotate with the set index through all 24 pairs. "
-             f"Each transient runs at a converged step (`compactmodel.qa.transient_case`): the largest step starts at "
+             f"Each transient runs at a converged step (`compactmodel.studies.qa.transient_case`): the largest step starts at "
              f"tau_s/{1 / qa.TRAN_TMAX:.0f} and is halved (at most {qa.STEP_HALVINGS} times) until V(wn) and V(p,n) move "
              f"by under {qa.STEP_RTOL:.1%} of their swing; every run made counts for convergence.")
     L.append(f"* Tolerance sensitivity (every {_nth(cfg['tight_every'])} set): the four analyses rerun with "
@@ -189,7 +189,7 @@ def markdown(summary: dict, meta: dict) -> str:
         L.append("")
         L.append("The small steps are the weakly damped devices: their spin waves have quality factors of 1e3-1e5 and ring "
                  "for the whole 30 tau_s; the trapezoidal rule shifts a mode's phase by (omega h)^2/12 per radian, which "
-                 "ngspice's local error control does not bound (`compactmodel.stepping`).")
+                 "ngspice's local error control does not bound (`compactmodel.sim.stepping`).")
         L.append("")
     L.append("## Tolerance sensitivity (`.options " + qa.TIGHT_OPTIONS + "` vs defaults)")
     L.append("")
@@ -271,7 +271,8 @@ def markdown(summary: dict, meta: dict) -> str:
 
 def closed_gate_note(records: list[dict]) -> str | None:
     """Relate the closed-gate DC outcome to the slip barrier E0/k_B T (the rates underflow above ~745)."""
-    from compactmodel.phase_slips import K_B, barrier_scale
+    from compactmodel.core.constants import K_B
+    from compactmodel.physics.phase_slips import barrier_scale
 
     by: dict[str, list] = {}
     for rec in records:
@@ -286,7 +287,7 @@ def closed_gate_note(records: list[dict]) -> str | None:
             "device temperature: " + "; ".join(parts) + ". With the gate closed the ring winding (node x1.wr) changes "
             "only through phase slips, at a net rate ~ exp(-E/k_B T) that underflows above ~745 k_B T (e^-745 is the "
             "smallest double). The model adds a leak of the ring winding towards the empty ring with a time constant of "
-            "1e20 s (`compactmodel.lumped.RING_LEAK_TIME`): where slips are faster the DC point is where they balance, "
+            "1e20 s (`compactmodel.symbolic.lumped.RING_LEAK_TIME`): where slips are faster the DC point is where they balance, "
             "where they are slower the ring stays empty, and the matrix is never singular. (In the previous run of this "
             "matrix, before the leak, 459 of 1000 closed-gate runs failed, every one at E0 >= 736 k_B T.)")
 
@@ -299,10 +300,10 @@ def findings(summary: dict) -> list[str]:
     aided = sum(c["ok"] - c["runner_ok"] for k, c in conv.items() if k in qa.ANALYSES)
     stepped = sum(c["status"].get("gmin", 0) + c["status"].get("source", 0) for k, c in conv.items() if k in qa.ANALYSES)
     if aided > 0:
-        out.append(f"* `compactmodel.ngspice.run_netlist` would reject {aided} runs that ngspice completed (e.g. through "
-                   "gmin or source stepping). The QA classifies runs from ngspice's own log (`compactmodel.qa.classify`).")
+        out.append(f"* `compactmodel.sim.ngspice.run_netlist` would reject {aided} runs that ngspice completed (e.g. through "
+                   "gmin or source stepping). The QA classifies runs from ngspice's own log (`compactmodel.studies.qa.classify`).")
     elif stepped:
-        out.append(f"* `compactmodel.ngspice.run_netlist` accepts every run counted as converged here, including the "
+        out.append(f"* `compactmodel.sim.ngspice.run_netlist` accepts every run counted as converged here, including the "
                    f"{stepped} found by gmin or source stepping (PySpice flags ngspice's 'Note:' lines as errors; "
                    "run_netlist now checks that the stepping completed).")
     tt = s.get("tolerance_tran", {})

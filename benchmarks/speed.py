@@ -5,7 +5,7 @@
     python benchmarks/speed.py --part a   # only one part (a, b or c); the markdown is then not written
 
 (a) The default compact model (shipped ``spin_battery``) in ngspice and the distributed
-    reference ``compactmodel.reference.simulate`` (exact exponentials, and the generic method of
+    reference ``compactmodel.verify.reference.simulate`` (exact exponentials, and the generic method of
     lines with a scipy stiff integrator) on the same charge transient (reference device,
     0.3 mA ramped in 0.2 ns, gate open, 10 ns). Each is tuned to its cheapest setting within 1 %
     of a very fine reference (1024 cells, exact exponentials, 2 ps grid): max over time of the
@@ -40,7 +40,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from compactmodel.gate import open_voltage  # noqa: E402
+from compactmodel.physics.gate import open_voltage  # noqa: E402
 
 import bench_common as bc  # noqa: E402
 
@@ -53,7 +53,8 @@ F = repr
 
 # ======================================================================================== (a)
 def _ngspice_charge_deck(p, current, t_ramp, t_end, reltol=None, tmax=None, method=None):
-    from compactmodel.netlist import instance_line, library_path
+    from compactmodel.sim.deck import instance_line
+    from compactmodel.library import library_path
 
     opts = []
     if reltol is not None:
@@ -77,9 +78,9 @@ def _timed(fn, repeat):
 
 
 def part_a(verbose=True) -> dict:
-    from compactmodel import reference as ref
-    from compactmodel.ngspice import run_netlist
-    from compactmodel.parameters import defaults
+    from compactmodel.verify import reference as ref
+    from compactmodel.sim.ngspice import run_netlist
+    from compactmodel.core.parameters import defaults
 
     p = defaults()
     current, t_ramp, t_end = 0.3e-3, 0.2e-9, 10e-9
@@ -103,7 +104,7 @@ def part_a(verbose=True) -> dict:
         return float(np.max(np.abs(np.interp(t_grid, t, y) - y_true)) / th_inf)
 
     # --- the lumped equations themselves (sectioning error floor of the default model)
-    from compactmodel.lumped import DEFAULT_NSEG
+    from compactmodel.symbolic.lumped import DEFAULT_NSEG
 
     ll = bc.LumpedLinear(DEFAULT_NSEG)
     m, b = ll.system(p, "current")
@@ -224,7 +225,8 @@ def part_a(verbose=True) -> dict:
 # ======================================================================================== (b)
 def _protocol_deck(p, *, current, edge, t_charge, hold, tail, tmax, options, load=1600.0, nodes_only=False):
     """charge (gate open) -> gate closes -> current off -> hold -> gate opens + load -> tail."""
-    from compactmodel.netlist import instance_line, library_path
+    from compactmodel.sim.deck import instance_line
+    from compactmodel.library import library_path
 
     gate_close = edge + t_charge
     off = gate_close + edge
@@ -251,7 +253,7 @@ def _ring_winding_after(p, w_ring0, hold):
     """Ring winding after ``hold`` seconds of closed-gate storage by the phase-slip rate law (scipy)."""
     from scipy.integrate import solve_ivp
 
-    from compactmodel.phase_slips import net_slip_rate
+    from compactmodel.physics.phase_slips import net_slip_rate
 
     ring = p["len"] + p["lgate"]
     sol = solve_ivp(lambda _, w: [-float(net_slip_rate(p, 2 * math.pi * w[0] / ring, 300.15))], (0.0, hold), [w_ring0],
@@ -260,7 +262,7 @@ def _ring_winding_after(p, w_ring0, hold):
 
 
 def _analyse_protocol(p, v, times, current, load):
-    from compactmodel.analysis import release_balance
+    from compactmodel.sim.energy import release_balance
 
     t = np.real(v["time"])
     wn = np.real(v["wn"])
@@ -313,11 +315,11 @@ def _cli_progress(deck_text: str, timeout: float) -> dict:
 
 
 def part_b(verbose=True) -> dict:
-    from compactmodel.ngspice import SimulationError, run_netlist
-    from compactmodel.parameters import defaults
+    from compactmodel.sim.ngspice import SimulationError, run_netlist
+    from compactmodel.core.parameters import defaults
 
     say = print if verbose else (lambda *a, **k: None)
-    from compactmodel.phase_slips import landau_current
+    from compactmodel.physics.phase_slips import landau_current
 
     p = defaults()
     hold = 3.15e8
@@ -434,9 +436,11 @@ def part_b(verbose=True) -> dict:
 def part_c(verbose=True) -> dict:
     import sympy as sp
 
-    from compactmodel import continuum
-    from compactmodel.materials import E_CHARGE, HBAR, PRESETS, Geometry, Material
-    from compactmodel.symbols import A, I, L, R, chi, vartheta
+    from compactmodel.symbolic import continuum
+    from compactmodel.core.constants import E_CHARGE, HBAR
+    from compactmodel.devices.presets import PRESETS
+    from compactmodel.devices.materials import Geometry, Material
+    from compactmodel.symbolic.symbols import A, I, L, R, chi, vartheta
 
     say = print if verbose else (lambda *a, **k: None)
     out = {}
@@ -504,7 +508,7 @@ def part_c(verbose=True) -> dict:
                                                "wire_cross_section", "wire_length", "g_mix", "theta_sh",
                                                "wire_resistivity", "gate_length")}
         fields.update(kw)
-        from compactmodel.materials import figures
+        from compactmodel.devices.materials import figures
 
         return figures(base.material, Geometry(**fields))["eta_eq9"]
 
@@ -685,7 +689,7 @@ def render(data) -> str:
             f"{sp_['slips_over_stored']:.3f} |")
         add("")
         add("A fast (ns) release after a long hold is therefore simulated in two transients: the hold in one "
-            "(or not at all: the stored winding follows the rate law, `compactmodel.phase_slips`, and `wn0` starts a transient from it), the "
+            "(or not at all: the stored winding follows the rate law, `compactmodel.physics.phase_slips`, and `wn0` starts a transient from it), the "
             "fast release in a second one starting from `wn0` (as in `tests/test_ngspice.py`).")
         add("")
     if c:

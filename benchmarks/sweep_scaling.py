@@ -1,11 +1,11 @@
 """Sweep scaling: the same ngspice sweep on 1 and on 2 Dask workers, timed side by side.
 
 The sweep is a process-variability Monte Carlo of the reference device with the simulated
-round trip (``compactmodel.variability``: charge, close the gate, release into R; nseg 16;
+round trip (``compactmodel.studies.variability``: charge, close the gate, release into R; nseg 16;
 one co-simulated ngspice protocol per case). For each worker count a ``LocalCluster`` of
 single-threaded worker processes is started and every worker runs one warm-up case (a case
 of another seed) before the clock starts, so process start-up, imports and the per-process
-SymPy model build are excluded. The timed part is :func:`compactmodel.sweeps.run_sweep`
+SymPy model build are excluded. The timed part is :func:`compactmodel.studies.sweeps.run_sweep`
 end to end: submission, the simulations, the part files and the exported table.
 
 Prints simulations per second and the speedup from 1 to 2 workers (target >= 1.8x), checks
@@ -36,8 +36,8 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from compactmodel.sweeps import run_sweep  # noqa: E402
-from compactmodel.variability import ProcessSpread, sample, variability_task  # noqa: E402
+from compactmodel.studies.sweeps import run_sweep  # noqa: E402
+from compactmodel.studies.variability import ProcessSpread, sample, variability_task  # noqa: E402
 
 PRESET = "reference_device"
 SEED = 2024
@@ -136,7 +136,7 @@ Written by `python benchmarks/sweep_scaling.py --n {a.n} --nseg {a.nseg} --repea
 on {_dt.date.today().isoformat()}.
 
 The sweep: {a.n} cases of the process-variability Monte Carlo of `{PRESET}`
-(`compactmodel.variability.sample(..., simulate=True, nseg={a.nseg})`, seed {SEED}); each case
+(`compactmodel.studies.variability.sample(..., simulate=True, nseg={a.nseg})`, seed {SEED}); each case
 computes the 10-year rating, the retention and eq. (9), and co-simulates one
 charge -> close gate -> release protocol in ngspice. Each worker count gets its own
 `LocalCluster` of single-threaded worker processes; every worker runs one warm-up case

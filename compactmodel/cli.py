@@ -7,6 +7,9 @@ to :data:`SUBCOMMANDS`.
 
 Every error (bad option, unknown preset, a parameter that is unknown, not a number or out of
 range, a file that cannot be written) prints one line ``error: ...`` to stderr and returns 2.
+
+Each subcommand imports what it needs when it runs (SymPy for ``derive`` and ``emit``, PySpice
+and matplotlib for ``demo`` and ``simulate``), so ``spinbattery --help`` and ``info`` start fast.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
-from .parameters import ParameterError
+from .core.parameters import ParameterError, parameter, validate
 
 __all__ = ["main", "SUBCOMMANDS", "UsageError"]
 
@@ -37,27 +40,27 @@ class _Parser(argparse.ArgumentParser):
 
 # ----------------------------------------------------------------------------- emit, demo
 def _add_emit(sub: argparse._SubParsersAction) -> None:
-    em = sub.add_parser("emit", help="write netlists/spin_battery.lib and verilog-a/spin_battery.va")
+    em = sub.add_parser("emit", help="regenerate the model library (package data, netlists/, verilog-a/) from the SymPy model")
     em.add_argument("--nseg", type=int, default=None, help="sections of the default model")
     em.add_argument("--check", action="store_true", help="only check the files are up to date")
     em.set_defaults(handler=_cmd_emit)
 
 
 def _cmd_emit(ns: argparse.Namespace) -> int:
-    from . import emit
+    from .symbolic import emit
 
     args = (["--nseg", str(ns.nseg)] if ns.nseg is not None else []) + (["--check"] if ns.check else [])
     return emit.main(args)
 
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:
-    dm = sub.add_parser("demo", help="emit the models and run charge -> store -> release in ngspice")
+    dm = sub.add_parser("demo", help="run charge -> store -> release of a battery array into a logic cell in ngspice")
     dm.add_argument("--out", type=Path, default=None, help="folder for the figure (default ./out)")
     dm.set_defaults(handler=_cmd_demo)
 
 
 def _cmd_demo(ns: argparse.Namespace) -> int:
-    from .demo import run_demo
+    from .studies.demo import run_demo
 
     kwargs = {"outdir": ns.out} if ns.out else {}
     run_demo(**kwargs)
@@ -66,7 +69,7 @@ def _cmd_demo(ns: argparse.Namespace) -> int:
 
 # --------------------------------------------------------------------------------- derive
 def _add_derive(sub: argparse._SubParsersAction) -> None:
-    from .closed_forms import FORMATS
+    from .symbolic.closed_forms import FORMATS
 
     dv = sub.add_parser(
         "derive",
@@ -79,7 +82,7 @@ def _add_derive(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_derive(ns: argparse.Namespace) -> int:
-    from .closed_forms import render
+    from .symbolic.closed_forms import render
 
     if ns.out is None:
         encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
@@ -96,7 +99,7 @@ def _cmd_derive(ns: argparse.Namespace) -> int:
 
 # ----------------------------------------------------------------------------------- info
 def _add_info(sub: argparse._SubParsersAction) -> None:
-    from .materials import PRESETS
+    from .devices.presets import PRESETS
 
     presets = ", ".join(PRESETS)
     inf = sub.add_parser(
@@ -118,8 +121,6 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
 
 def _parse_params(items: Sequence[str]) -> dict[str, float]:
     """``["len=2e-6", ...]`` -> validated overrides; raises ParameterError/UsageError naming the bad item."""
-    from .parameters import parameter, validate
-
     out: dict[str, float] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -154,8 +155,8 @@ def _fmt_value(value: float) -> str:
 
 
 def _cmd_info(ns: argparse.Namespace) -> int:
-    from .figures_of_merit import figure_table
-    from .materials import PRESETS
+    from .devices.figures_of_merit import figure_table
+    from .devices.presets import PRESETS
 
     if ns.param:
         subject: object = _parse_params(ns.param)
@@ -203,13 +204,13 @@ def _cmd_info(ns: argparse.Namespace) -> int:
 #: Subcommand declarations, in the order ``--help`` lists them.
 # ------------------------------------------------------------------------------- simulate
 def _add_simulate(sub: argparse._SubParsersAction) -> None:
-    from .materials import PRESETS
+    from .devices.presets import PRESETS
 
     sm = sub.add_parser(
         "simulate",
         help="run a charge/store/release protocol in ngspice, co-simulating the logic load; save data and figures",
         description="Run a protocol, e.g. \"Charge at 0.15 mA for 3 ns; Close gate; Hold for 1 ms; Release into "
-        "load for 3 ns\" (steps separated by ';' or given one per line in a file). See compactmodel.protocol.",
+        "load for 3 ns\" (steps separated by ';' or given one per line in a file). See compactmodel.sim.protocol.",
     )
     sm.add_argument("protocol", help="protocol text, or the path of a protocol file")
     sm.add_argument("--preset", metavar="NAME", default=None, help=f"preset device, one of: {', '.join(PRESETS)}")
@@ -230,7 +231,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
 
 
 def _parse_load(text: str):
-    from .loads import CapacitorLoad, LogicLoad, ResistorLoad
+    from .sim.loads import CapacitorLoad, LogicLoad, ResistorLoad
 
     kind, _, value = text.partition(":")
     kind = kind.strip().lower()
@@ -257,9 +258,9 @@ def _parse_array(text: str) -> tuple[int, int]:
 
 
 def _cmd_simulate(ns: argparse.Namespace) -> int:
-    from .cosim import Simulation
-    from .materials import PRESETS
-    from .protocol import Experiment
+    from .sim.simulation import Simulation
+    from .devices.presets import PRESETS
+    from .sim.protocol import Experiment
 
     path = Path(ns.protocol)
     looks_like_path = ";" not in ns.protocol and "\n" not in ns.protocol and len(ns.protocol) < 250 and (
@@ -304,7 +305,7 @@ def _cmd_simulate(ns: argparse.Namespace) -> int:
             print(f"warning: cycle {c['cycle'] + 1}: the energy account does not close ({c['balance_error']:.2%} of the "
                   "energy through the magnet); use a smaller time step or check the starting state", file=sys.stderr)
     if not ns.no_plots:
-        from .plots import plot_energy_flow, plot_magnetization, plot_waveforms
+        from .studies.plots import plot_energy_flow, plot_magnetization, plot_waveforms
 
         figs = [plot_waveforms(res, path=ns.out / "waveforms.png"), plot_energy_flow(res, path=ns.out / "energy_flow.png")]
         if any(r.cell is not None for r in res.records):

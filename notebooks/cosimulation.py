@@ -50,7 +50,7 @@ from IPython.display import Markdown, display
 
 t_start = time.perf_counter()
 if get_ipython() is not None:
-    get_ipython().run_line_magic("matplotlib", "inline")  # figures of compactmodel.plots display as images
+    get_ipython().run_line_magic("matplotlib", "inline")  # figures of compactmodel.studies.plots display as images
 
 
 def note(markdown):
@@ -62,7 +62,7 @@ def note(markdown):
 
 
 def show_figure(fig):
-    """Display a figure of compactmodel.plots (built without pyplot, so plt.show() does not see it)."""
+    """Display a figure of compactmodel.studies.plots (built without pyplot, so plt.show() does not see it)."""
     if get_ipython() is None:
         print(f"[figure: {fig._suptitle.get_text() if fig._suptitle else fig.axes[0].get_title()}]")
     else:
@@ -89,7 +89,7 @@ def si(x, unit, digits=3):
 # a ring and keeps its winding) and `wn`, an output whose voltage is the stored winding in
 # turns.
 #
-# **The logic cell** is a three-terminal SOT-MTJ (`compactmodel.logic_load`). Its write path,
+# **The logic cell** is a three-terminal SOT-MTJ (`compactmodel.devices.sot_mtj`). Its write path,
 # a heavy-metal strip of about 1 kohm, is an ordinary element of the netlist; its free layer
 # (one macrospin, the Landau-Lifshitz-Gilbert equation with spin-orbit torques) is integrated
 # in Python. On every time point that ngspice *accepts*, Python reads the strip current,
@@ -110,17 +110,18 @@ def si(x, unit, digits=3):
 # write it reverses, so that the next write switches the cell back. While the array has
 # energy, the load keeps doing logic writes.
 #
-# **A protocol** is a list of plain-English steps (`compactmodel.protocol.Experiment`). Each
+# **A protocol** is a list of plain-English steps (`compactmodel.sim.protocol.Experiment`). Each
 # step is one ngspice transient; the next step starts from the exact state where the previous
 # one ended (every internal node of the subcircuit is carried over with `.ic`).
 #
 # The battery instance and the load elements that the protocol engine writes into each deck:
 
 # %%
-from compactmodel.loads import LogicLoad
-from compactmodel.netlist import instance_line, library_path, subckt_name
+from compactmodel.sim.loads import LogicLoad
+from compactmodel.sim.deck import instance_line
+from compactmodel.library import library_path, subckt_name
 
-print(f".include {library_path().relative_to(library_path().parents[1])}")
+print(f".include {library_path()}")
 print(instance_line("X1", ("p", "0", "gate", "wn"), {}, subckt_name(16)))
 for line in LogicLoad().elements():
     print(line)
@@ -143,7 +144,7 @@ for line in LogicLoad().elements():
 # %%
 from dataclasses import fields
 
-from compactmodel.logic_load import SOT_MTJ_FIELDS, SotMtjParameters, switching_time
+from compactmodel.devices.sot_mtj import SOT_MTJ_FIELDS, SotMtjParameters, switching_time
 
 cell = SotMtjParameters()
 rows = "\n".join(
@@ -178,15 +179,15 @@ assert 1e-9 < t_switch < 5e-9
 # %% [markdown]
 # ## 3. The battery: its rated full charge
 #
-# A battery is rated by what it keeps. `compactmodel.capacity.rating` defines the full charge
+# A battery is rated by what it keeps. `compactmodel.physics.capacity.rating` defines the full charge
 # as the largest winding that still keeps 90 % of itself for 10 years at 300 K with the gate
 # closed (the winding is lost by thermally activated phase slips). That fixes the rated
 # energy, the winding, and the charging current that reaches it (the state of charge, SOC,
 # is the stored energy over the rated energy).
 
 # %%
-from compactmodel.capacity import rating
-from compactmodel.parameters import validate
+from compactmodel.physics.capacity import rating
+from compactmodel.core.parameters import validate
 
 params = validate({})  # the reference device: a 1 um antiferromagnetic wire with Pt-like contacts
 rated = rating(params)
@@ -210,7 +211,7 @@ assert rated.energy < 1e-4 * e_write
 # from the rated winding, set with the instance parameter `wn0`):
 
 # %%
-from compactmodel.cosim import Simulation
+from compactmodel.sim.simulation import Simulation
 
 single = Simulation(["Release into load for 3 ns"], params={"wn0": rated.winding}, load=LogicLoad(), nseg=16).solve()
 peak = float(np.max(np.abs(single["load_current"])))
@@ -224,21 +225,21 @@ assert single["writes"][-1] == 0 and peak < 1e-3 * i_c0
 # %% [markdown]
 # ## 4. A protocol on an array of 64000 x 102400 batteries
 #
-# `compactmodel.demo.DEMO_ARRAY` is an array that does complete writes (the smallest such
-# array, found by `python -m compactmodel.writes`, has about 2e9 cells). It has 64000 cells
+# `compactmodel.studies.demo.DEMO_ARRAY` is an array that does complete writes (the smallest such
+# array, found by `python -m compactmodel.studies.writes`, has about 2e9 cells). It has 64000 cells
 # in series, to reach a useful voltage, and 102400 strings in parallel, chosen so that the
 # array's internal resistance, 64000 x 1.6 kohm / 102400 = 1 kohm, matches the 1 kohm strip.
 #
-# The protocol (`compactmodel.demo.demo_protocol`) charges every cell at its rated current for
+# The protocol (`compactmodel.studies.demo.demo_protocol`) charges every cell at its rated current for
 # 3 ns, closes the gate (the gate closes, then the charging current ramps to zero), holds the
 # charge for 1 ms, and releases it into the logic cell for 3 ns. Every change of the gate or of
 # a source ramps over 0.2 ns (the experiment's `edge`). Numbers in the steps take SI
 # prefixes; times also take minutes, hours, days and years.
 
 # %%
-from compactmodel.demo import DEMO_ARRAY, demo_protocol
-from compactmodel.plots import plot_energy_flow, plot_magnetization, plot_waveforms
-from compactmodel.protocol import Experiment
+from compactmodel.studies.demo import DEMO_ARRAY, demo_protocol
+from compactmodel.studies.plots import plot_energy_flow, plot_magnetization, plot_waveforms
+from compactmodel.sim.protocol import Experiment
 
 n_series, n_parallel = DEMO_ARRAY
 steps = demo_protocol(params)
@@ -353,7 +354,7 @@ assert 0.9 < lobe / transit < 1.1
 # battery and the circuit, Python the magnetization, and they talk only at accepted time
 # points (the strip resistance Python feeds back is one time step old, and a write counts
 # as complete, so the H-bridge reverses, at the first accepted point past the threshold).
-# To check what this split costs, `compactmodel.monolithic.solve_release` integrates the
+# To check what this split costs, `compactmodel.verify.monolithic.solve_release` integrates the
 # *same* equations (the 16-section battery model, the ideal transformer, the strip with its
 # SMR, the macrospin, the H-bridge reversals) in one implicit scipy solver (Radau), with no
 # lag and with the reversals at the exact crossing. Both start from the rated winding of
@@ -368,9 +369,9 @@ assert 0.9 < lobe / transit < 1.1
 # time step does to what the cell does after its first write.
 
 # %%
-from compactmodel.analysis import numeric_model
-from compactmodel.logic_load import tilted_p_state
-from compactmodel.monolithic import solve_release
+from compactmodel.library import numeric_model
+from compactmodel.devices.sot_mtj import tilted_p_state
+from compactmodel.verify.monolithic import solve_release
 
 
 def release_run(**kw):
@@ -385,7 +386,7 @@ _, res_f, t_fine = release_run(tmax=1e-12)
 default_step = f"tmax = {sim_v.tmax * 1e12:.2g} ps (default)"
 
 rec = res_v.records[0]
-state_names = [z.name for z in numeric_model(16).model.state_symbols()]
+state_names = list(numeric_model("spin_battery_n16").STATES)
 z0 = [rec.vectors[f"x1.{name}"][0] for name in state_names]  # the state ngspice started from
 t0 = time.perf_counter()
 ref = solve_release(sim_v.params, sim_v.load.cell, z0, tilted_p_state(), float(res_v["time"][-1]),
@@ -536,7 +537,7 @@ assert "soc:1" in list(arrays["units"])
 # 1.6 kohm wire) until its SOC drops below 20 %, or for at most 20 ns.
 
 # %%
-from compactmodel.loads import ResistorLoad
+from compactmodel.sim.loads import ResistorLoad
 
 steps_t = [
     f"Charge at {rated.current * 1e3:.6g} mA for 3 ns",

@@ -35,7 +35,7 @@
 #    the exact Z(s). The notebook asserts the agreement, so executing it is a test.
 #
 # Nothing below types a result in: every closed form is solved for by SymPy in
-# `compactmodel.continuum` (continuum) and `compactmodel.lumped` (reduction), and the
+# `compactmodel.symbolic.continuum` (continuum) and `compactmodel.symbolic.lumped` (reduction), and the
 # notebook checks it against the paper's form.
 #
 # **Quasi-1D units.** A, chi, alpha s, g are bulk values times the wire cross-section:
@@ -51,8 +51,8 @@ import sympy as sp
 from IPython import get_ipython
 from IPython.display import Markdown, Math, display
 
-from compactmodel import continuum
-from compactmodel.symbols import A, I, L, R, alpha_s, chi, g, s, t, vartheta, x
+from compactmodel.symbolic import continuum
+from compactmodel.symbolic.symbols import A, I, L, R, alpha_s, chi, g, s, t, vartheta, x
 
 sp.init_printing(use_latex="mathjax")  # SymPy results render as LaTeX in the notebook
 phi = continuum.phi  # the in-plane angle phi(x, t) of the order parameter
@@ -205,8 +205,8 @@ assert sp.simplify(eta / eta_paper) == sp.Rational(1, 2)
 # wire with Pt-like contacts) at I = 0.3 mA show how small these quantities are in practice:
 
 # %%
-from compactmodel.parameters import defaults
-from compactmodel.symbols import PARAMETER_SYMBOLS
+from compactmodel.core.parameters import defaults
+from compactmodel.symbolic.symbols import PARAMETER_SYMBOLS
 
 p_ref = defaults()
 ref = {sym: p_ref[name] for name, sym in PARAMETER_SYMBOLS.items()}
@@ -247,7 +247,7 @@ assert sp.simplify(continuum.port_inductance() - 2 * E / I**2) == 0
 # %% [markdown]
 # ## 5. The lumped model: Galerkin reduction
 #
-# `compactmodel.lumped.derive(nseg)` expands phi in `nseg` linear finite elements,
+# `compactmodel.symbolic.lumped.derive(nseg)` expands phi in `nseg` linear finite elements,
 # phi(x, t) = sum_j phi_j(t) N_j(x) (hat functions N_j on nodes j = 0..nseg), and inserts the
 # expansion in the Lagrangian and Rayleigh densities of section 1:
 #
@@ -271,7 +271,7 @@ assert sp.simplify(continuum.port_inductance() - 2 * E / I**2) == 0
 # With 4 sections the states are:
 
 # %%
-from compactmodel.lumped import derive
+from compactmodel.symbolic.lumped import derive
 
 model = derive(4)
 rows = "\n".join(f"| `{st.name}` | {st.meaning} | ${sp.latex(st.initial)}$ |" for st in model.states)
@@ -283,7 +283,7 @@ note("Section lengths / L (contact 1 first): " + ", ".join(str(w) for w in model
 # `len` = L, `stiff` = A, `chi`, `damp` = alpha s, `gsp` = g, `theta` = vartheta, `rw` = R;
 # `hseg` = L/4 is the mean section length, `ipn` the port current, `kgate`/`tgate` the gate
 # stiffness and gate twist in windings, `sb`/`sg` the net phase-slip rates in the wire and
-# under the gate, which are rate laws from `compactmodel.phase_slips`):
+# under the gate, which are rate laws from `compactmodel.physics.phase_slips`):
 
 # %%
 tau_s = model.tau
@@ -447,8 +447,8 @@ show(r"s_{\rm pole}\ (\alpha s = g = 0)", sp.FiniteSet(*poles))
 # ## 7. Validation: the shipped ngspice subcircuit against the exact Z(s)
 #
 # The subcircuit `spin_battery` in `netlists/spin_battery.lib` is the SymPy model with 48
-# graded sections, printed by `compactmodel.emit`. Here ngspice runs an AC analysis of it
-# (`compactmodel.netlist.ac_deck`: 1 A ac into p, gate held open) for the reference device,
+# graded sections, printed by `compactmodel.symbolic.emit`. Here ngspice runs an AC analysis of it
+# (`compactmodel.sim.deck.ac_deck`: 1 A ac into p, gate held open) for the reference device,
 # and the result is compared with the exact distributed impedance of section 4, evaluated
 # numerically. With the default wire resistance (1.6 kohm) R would hide the magnet's
 # response (about 1 ohm at most) by three orders of magnitude, so R is set to 1 mohm and the
@@ -460,8 +460,8 @@ show(r"s_{\rm pole}\ (\alpha s = g = 0)", sp.FiniteSet(*poles))
 # %%
 import matplotlib.pyplot as plt
 
-from compactmodel.netlist import ac_deck
-from compactmodel.ngspice import run_netlist
+from compactmodel.sim.deck import ac_deck
+from compactmodel.sim.ngspice import run_netlist
 
 p = defaults()
 p["rw"] = 1e-3  # ohm: keep the wire resistance from hiding the magnet

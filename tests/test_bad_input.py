@@ -22,18 +22,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from compactmodel import materials as mt
-from compactmodel.capacity import rating
+from compactmodel.devices import materials as mt
+from compactmodel.devices import presets
+from compactmodel.physics.capacity import rating
 from compactmodel.cli import main as cli_main
-from compactmodel.cosim import Simulation
-from compactmodel.loads import CapacitorLoad, LogicLoad, ResistorLoad
-from compactmodel.logic_load import SotMtjParameters
-from compactmodel.lumped import derive
-from compactmodel.netlist import ChargeStoreRelease, ac_deck, current_drive_deck, instance_line, library_path, subckt_name
-from compactmodel.ngspice import InstanceError, NgspiceNotFound, SimulationError, run_netlist
-from compactmodel.parameters import PARAMETERS, ParameterError, check_nseg, validate
-from compactmodel.phase_slips import LandauLimitWarning, landau_current
-from compactmodel.protocol import Experiment, ProtocolError
+from compactmodel.sim.simulation import Simulation
+from compactmodel.sim.loads import CapacitorLoad, LogicLoad, ResistorLoad
+from compactmodel.devices.sot_mtj import SotMtjParameters
+from compactmodel.symbolic.lumped import derive
+from compactmodel.sim.deck import ChargeStoreRelease, ac_deck, current_drive_deck, instance_line
+from compactmodel.library import library_path, subckt_name
+from compactmodel.sim.ngspice import InstanceError, NgspiceNotFound, SimulationError, run_netlist
+from compactmodel.core.parameters import PARAMETERS, ParameterError, check_nseg, validate
+from compactmodel.physics.phase_slips import LandauLimitWarning
+from compactmodel.physics.scales import device_scales
+from compactmodel.sim.protocol import Experiment, ProtocolError
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = (ParameterError, ProtocolError, SimulationError, NgspiceNotFound)
@@ -146,7 +149,7 @@ def test_integral_float_nseg_names_the_shipped_subcircuit():
 def _landau_message(record) -> str:
     msgs = [str(w.message) for w in record if issubclass(w.category, LandauLimitWarning)]
     assert len(msgs) == 1, msgs
-    i_l = landau_current()
+    i_l = device_scales().landau_current
     assert f"{PAST_LANDAU:.4g} A" in msgs[0] and f"Landau current {i_l:.4g} A" in msgs[0], msgs[0]
     assert "\n" not in msgs[0]
     return msgs[0]
@@ -172,7 +175,7 @@ def test_charge_store_release_warns_past_the_landau_limit():
 
 
 def test_landau_current_bad_temperature():
-    _raises(ParameterError, lambda: landau_current(None, math.nan), "temperature")
+    _raises(ParameterError, lambda: device_scales(None, math.nan), "temperature")
 
 
 # ----------------------------------------------------------------------------- a missing ngspice
@@ -197,7 +200,7 @@ def test_missing_ngspice(how):
     prelude, env = _MISSING_SCRIPTS[how]
     code = prelude + textwrap.dedent(
         """
-        from compactmodel.ngspice import run_netlist
+        from compactmodel.sim.ngspice import run_netlist
         for attempt in range(2):
             try:
                 run_netlist("t\\nR1 a 0 1\\n.op\\n.end\\n")
@@ -211,7 +214,7 @@ def test_missing_ngspice(how):
     assert len(lines) == 2, out.stdout + out.stderr
     for line in lines:
         kind, msg = line.split("|", 1)
-        assert kind == "compactmodel.ngspice.NgspiceNotFound", line
+        assert kind == "compactmodel.sim.ngspice.NgspiceNotFound", line
         assert_clear(NgspiceNotFound(msg), "cannot load libngspice", "'libngspice0-dev'", "NGSPICE_LIBRARY_PATH",
                      "No such file")
 
@@ -437,7 +440,7 @@ def _geometry(**kw):
         (lambda: _geometry(magnet_width="50n"), ("'magnet_width' must be a real number", "str")),
         (lambda: _geometry(gate_length=2e-6), ("'gate_length' = 2e-06 m must be shorter",)),
         (lambda: mt.Device("d", "material", _geometry()), ("argument 'material' must be a Material", "str")),
-        (lambda: mt.quasi_1d(_geometry(), mt.reference_device().material), ("argument 'material'",)),
+        (lambda: mt.quasi_1d(_geometry(), presets.reference_device().material), ("argument 'material'",)),
     ],
     ids=["A_ex<0", "width str", "gate longer than loop", "Device material str", "quasi_1d swapped"],
 )

@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 import sympy as sp
 
-from compactmodel import capacity
-from compactmodel import materials as mt
+from compactmodel.physics import capacity
+from compactmodel.devices import materials as mt
+from compactmodel.devices import presets
 from compactmodel.cli import main
 
 HBAR = 1.054571817e-34  # J s
@@ -48,7 +49,7 @@ def _info(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def devices() -> dict[str, mt.Device]:
-    return {name: getattr(mt, name)() for name in PRESETS}
+    return {name: getattr(presets, name)() for name in PRESETS}
 
 
 # -------------------------------------------------------------------------------- derive

@@ -1,0 +1,373 @@
+"""Charge / store / release protocols in plain words (a PyBaMM-like experiment language).
+
+Each step is one English sentence. A list of steps is one cycle; a list of tuples of
+steps is several cycles (each tuple one cycle)::
+
+    Experiment([
+        ("Charge at 0.3 mA for 5 ns",
+         "Close gate",
+         "Hold for 10 years",
+         "Release into load until SOC < 10 % or for 50 ns"),
+    ] * 2)
+
+Step forms (case-insensitive; numbers take SI prefixes f p n u m k M G):
+
+=================================================  =============================================
+``Charge at <current> [for <time>] [until ...]``   gate open, current into the battery port
+``Close gate [over <time>]``                        gate closes, then the current ramps to zero
+``Open gate [over <time>]``                         gate opens, port unloaded
+``Hold for <time>`` (also ``Rest``, ``Store``)      gate closed, port open: storage
+``Release [into load | into <R> ohm] [for <time>]   gate opens and the load (the simulation's
+[until ...]``                                       load, or a resistor) is connected
+=================================================  =============================================
+
+Terminations: ``until <variable> <op> <value> [unit]``, several joined by ``or``; a ``for``
+clause is a time limit. PyBaMM's short form works too: ``until 10 % SOC``, ``until 3 turns``,
+``until 1 mV`` (the variable from the word or the unit; a charge rises to the value, every
+other step falls to it). Variables: ``SOC`` (stored / rated energy; ``%`` allowed),
+``energy`` [J], ``wn`` or ``winding`` [turns], ``time`` [s, from the start of the step],
+``voltage`` [V, port], ``current`` [A, into the port], ``writes`` (logic writes completed in
+the step). Operators: ``<``, ``<=``, ``>``, ``>=``.
+
+Times take ``s`` or ``second(s)``, ``minute(s)``, ``hour(s)``, ``day(s)``, ``year(s)``.
+Bad steps raise :class:`ProtocolError` naming the step and what is wrong.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from ..core.constants import YEAR
+
+__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity"]
+
+
+class ProtocolError(ValueError):
+    """A protocol step could not be understood; the message names the step."""
+
+
+_PREFIX = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "\u03bc": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9}
+_TIME_WORDS = {
+    "s": 1.0, "sec": 1.0, "second": 1.0, "seconds": 1.0,
+    "min": 60.0, "minute": 60.0, "minutes": 60.0,
+    "h": 3600.0, "hour": 3600.0, "hours": 3600.0,
+    "day": 86400.0, "days": 86400.0,
+    "year": YEAR, "years": YEAR, "yr": YEAR,
+}
+_BASE_UNITS = {"A": "current", "s": "time", "V": "voltage", "J": "energy", "ohm": "resistance", "Ohm": "resistance", "Ω": "resistance"}
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_QUANTITY = re.compile(rf"^\s*({_NUMBER})\s*([A-Za-zµ\u03bcΩ%]*)\s*$")
+
+
+def parse_quantity(text: str, kind: str) -> float:
+    """``"2 mA"`` -> 0.002 for kind ``current``; kinds: current, time, voltage, energy,
+    resistance, fraction (``%`` or plain), number (plain)  [SI]."""
+    m = _QUANTITY.match(text)
+    if not m:
+        raise ValueError(f"{text.strip()!r} is not a number with a unit")
+    value, unit = float(m.group(1)), m.group(2)
+    if not math.isfinite(value):
+        raise ValueError(f"{text.strip()!r} is not finite")
+    if kind == "fraction":
+        if unit == "%":
+            return value / 100.0
+        if unit == "":
+            return value
+        raise ValueError(f"{text.strip()!r}: a fraction takes '%' or no unit")
+    if kind == "number":
+        if unit in ("", "turns", "turn", "writes", "write"):
+            return value
+        raise ValueError(f"{text.strip()!r}: expected a plain number")
+    if kind == "time" and unit in _TIME_WORDS:
+        return value * _TIME_WORDS[unit]
+    for base, base_kind in _BASE_UNITS.items():
+        if base_kind == kind and unit.endswith(base) and unit[: -len(base)] in _PREFIX:
+            return value * _PREFIX[unit[: -len(base)]]
+    expected = {"current": "A (e.g. 2 mA)", "time": "s (e.g. 5 ns, 10 years)", "voltage": "V", "energy": "J (e.g. 1 aJ)",
+                "resistance": "ohm (e.g. 1 kohm)"}[kind]
+    raise ValueError(f"{text.strip()!r}: expected a {kind} in {expected}")
+
+
+#: Termination variables: name -> (kind of quantity, canonical variable in the results).
+_VARIABLES = {
+    "soc": ("fraction", "soc"),
+    "energy": ("energy", "stored_energy"),
+    "wn": ("number", "winding"),
+    "winding": ("number", "winding"),
+    "time": ("time", "step_time"),
+    "voltage": ("voltage", "port_voltage"),
+    "current": ("current", "port_current"),
+    "writes": ("number", "writes"),
+}
+_OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+@dataclass(frozen=True)
+class Termination:
+    """Stop a step when ``variable op value`` first holds (``variable`` a results name)."""
+
+    variable: str
+    op: str
+    value: float
+    text: str = ""
+
+    def met(self, x: float) -> bool:
+        return _OPS[self.op](x, self.value)
+
+    def distance(self, x: float) -> float:
+        """Signed distance to the threshold, positive once met (for interpolating the crossing)."""
+        return (x - self.value) if self.op.startswith(">") else (self.value - x)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One protocol step (SI units)."""
+
+    kind: str  #: charge | close_gate | open_gate | hold | release
+    text: str
+    current: float = 0.0  #: charge current into the port [A]
+    resistance: float | None = None  #: release into this resistor [ohm] instead of the load
+    duration: float | None = None  #: time limit [s]
+    terminations: tuple[Termination, ...] = ()
+    edge: float | None = None  #: ramp time of the gate/current at the start of the step [s]
+
+    @property
+    def gate_open(self) -> bool:
+        return self.kind in ("charge", "open_gate", "release")
+
+    @property
+    def load_connected(self) -> bool:
+        return self.kind == "release"
+
+
+_STEP_PATTERNS = [
+    ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+\s*[A-Za-zµ]*)(?P<rest>.*)$", re.I)),
+    ("close_gate", re.compile(r"^close\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
+    ("open_gate", re.compile(r"^open\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
+    ("hold", re.compile(r"^(?:hold|rest|store)(?P<rest>.*)$", re.I)),
+    ("release", re.compile(r"^(?:release|discharge)(?:\s+into\s+(?P<into>load|(?:\S+\s*(?:k|M|G)?(?:ohm|Ohm|Ω))))?(?P<rest>.*)$", re.I)),
+]
+
+
+#: unit -> variable, for conditions written PyBaMM-style ("until 10 % SOC", "until 1 mV")
+_UNIT_VARIABLE = {"%": "soc", "V": "voltage", "A": "current", "J": "energy", "s": "time"}
+
+
+def _short_condition(body: str, kind: str, step: str) -> Termination | None:
+    """``until <value> [unit] [variable]``: the direction follows the step (a charge rises to the
+    value, anything else falls to it), as in PyBaMM's "Discharge ... until 3.3 V"."""
+    m = re.match(rf"^\s*({_NUMBER}\s*[A-Za-zµ\u03bcΩ%]*)\s*([A-Za-z]*)\s*$", body)
+    if not m:
+        return None
+    qty, word = m.group(1).strip(), m.group(2).lower()
+    var = word
+    if not var:
+        unit = re.sub(rf"^{_NUMBER}\s*", "", qty)
+        base = next((v for u, v in _UNIT_VARIABLE.items() if unit.endswith(u)), None)
+        if unit in ("turns", "turn"):
+            base = "wn"
+        if base is None:
+            return None
+        var = base
+    if var not in _VARIABLES:
+        return None
+    if var == "time":
+        raise ProtocolError(f"step {step!r}: write a time limit as 'for <time>', not 'until {body.strip()}'")
+    kind_q, canonical = _VARIABLES[var]
+    try:
+        value = parse_quantity(qty, kind_q)
+    except ValueError as err:
+        raise ProtocolError(f"step {step!r}: bad value for {var}: {err}") from None
+    op = ">=" if kind == "charge" else "<="
+    return Termination(canonical, op, value, f"{var} {op} {qty}")
+
+
+def _clauses(rest: str, step: str, kind: str = "") -> tuple[float | None, tuple[Termination, ...]]:
+    """Parse ``for <time>`` and ``until <cond> [or <cond>]`` clauses."""
+    duration, terms = None, []
+    rest = rest.strip()
+    # split on ' or ' / ' until ' / ' for ' keywords, keeping the keyword
+    tokens = [t for t in re.split(r"\s+(?=(?:for|until|or)\s)", " " + rest) if t.strip()]
+    mode = None
+    for tok in tokens:
+        tok = tok.strip()
+        word, _, body = tok.partition(" ")
+        word = word.lower()
+        if word == "or" and not body.strip():
+            continue
+        if word == "or":
+            word2, _, body2 = body.strip().partition(" ")
+            if word2.lower() in ("for", "until"):
+                word, body = word2.lower(), body2
+            elif mode == "until":
+                word = "until"
+            else:
+                raise ProtocolError(f"step {step!r}: 'or' must join two 'until' conditions or a 'for' limit")
+        if word == "for":
+            if duration is not None:
+                raise ProtocolError(f"step {step!r}: more than one 'for' time limit")
+            body = re.sub(r"^(?:at\s+most\s+)", "", body.strip(), flags=re.I)
+            try:
+                duration = parse_quantity(body, "time")
+            except ValueError as err:
+                raise ProtocolError(f"step {step!r}: bad duration: {err}") from None
+            if duration <= 0:
+                raise ProtocolError(f"step {step!r}: the duration must be positive, got {body.strip()!r}")
+            mode = "for"
+        elif word == "until":
+            m = re.match(r"^\s*([A-Za-z]+)\s*(<=|>=|<|>)\s*(.+?)\s*$", body)
+            if not m:
+                short = _short_condition(body, kind, step)
+                if short is not None:
+                    terms.append(short)
+                    mode = "until"
+                    continue
+                raise ProtocolError(f"step {step!r}: cannot read the condition {body.strip()!r} "
+                                    "(expected e.g. 'SOC < 10 %', '10 % SOC', 'wn < 3', 'voltage > 1 mV')")
+            var, op, val = m.group(1).lower(), m.group(2), m.group(3)
+            if var not in _VARIABLES:
+                raise ProtocolError(f"step {step!r}: unknown variable {m.group(1)!r} in 'until'; "
+                                    f"allowed: {', '.join(sorted(_VARIABLES))}")
+            kind, canonical = _VARIABLES[var]
+            try:
+                value = parse_quantity(val, kind)
+            except ValueError as err:
+                raise ProtocolError(f"step {step!r}: bad value for {var}: {err}") from None
+            terms.append(Termination(canonical, op, value, f"{m.group(1)} {op} {val}"))
+            mode = "until"
+        else:
+            raise ProtocolError(f"step {step!r}: cannot read {tok!r} (expected 'for <time>' or 'until <condition>')")
+    return duration, tuple(terms)
+
+
+def parse_step(text: str) -> Step:
+    """One step from its sentence (see the module docstring)."""
+    if isinstance(text, Step):
+        return text
+    if not isinstance(text, str):
+        raise ProtocolError(f"a protocol step must be a string, got {type(text).__name__} {text!r}")
+    s = " ".join(text.strip().rstrip(".").split())
+    if not s:
+        raise ProtocolError("empty protocol step")
+    for kind, pat in _STEP_PATTERNS:
+        m = pat.match(s)
+        if not m:
+            continue
+        g = m.groupdict()
+        if kind in ("close_gate", "open_gate"):
+            edge = None
+            if g.get("edge"):
+                try:
+                    edge = parse_quantity(g["edge"], "time")
+                except ValueError as err:
+                    raise ProtocolError(f"step {text!r}: bad ramp time: {err}") from None
+                if edge <= 0:
+                    raise ProtocolError(f"step {text!r}: the ramp time must be positive")
+            return Step(kind, text, edge=edge)
+        duration, terms = _clauses(g.get("rest") or "", text, kind)
+        if kind == "charge":
+            try:
+                current = parse_quantity(g["current"], "current")
+            except ValueError as err:
+                raise ProtocolError(f"step {text!r}: bad charging current: {err}") from None
+            if current == 0:
+                raise ProtocolError(f"step {text!r}: the charging current must be non-zero")
+            if duration is None and not terms:
+                raise ProtocolError(f"step {text!r}: say how long to charge ('for 5 ns' or 'until wn > 5')")
+            return Step(kind, text, current=current, duration=duration, terminations=terms)
+        if kind == "hold":
+            if duration is None:
+                raise ProtocolError(f"step {text!r}: a hold needs a duration ('for 10 years')")
+            return Step(kind, text, duration=duration, terminations=terms)
+        # release
+        resistance = None
+        into = g.get("into")
+        if into and into.lower() != "load":
+            try:
+                resistance = parse_quantity(into, "resistance")
+            except ValueError as err:
+                raise ProtocolError(f"step {text!r}: bad load resistance: {err}") from None
+            if resistance <= 0:
+                raise ProtocolError(f"step {text!r}: the load resistance must be positive")
+        if duration is None and not terms:
+            raise ProtocolError(f"step {text!r}: say how long to release ('for 2 ns' or 'until SOC < 10 %')")
+        return Step(kind, text, resistance=resistance, duration=duration, terminations=terms)
+    raise ProtocolError(
+        f"step {text!r} is not understood; steps start with 'Charge at', 'Close gate', 'Open gate', "
+        "'Hold for' (or 'Rest', 'Store'), 'Release' (or 'Discharge')"
+    )
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A protocol: a list of steps is one cycle; a list of tuples of steps is several cycles.
+
+    ``edge`` [s] is the ramp time of every gate and current change (default 0.2 ns).
+    """
+
+    cycles: tuple[tuple[Step, ...], ...] = field(default_factory=tuple)
+    edge: float = 0.2e-9
+
+    def __init__(self, operating_conditions: Sequence[str | Step | Sequence[str | Step]], edge: float = 0.2e-9):
+        if isinstance(operating_conditions, str):
+            raise ProtocolError("an Experiment takes a list of steps (or tuples of steps for cycles), not one string")
+        if not isinstance(operating_conditions, (list, tuple)):
+            raise ProtocolError(f"an Experiment takes a list of protocol steps, got {type(operating_conditions).__name__} "
+                                f"{operating_conditions!r}")
+        if not (isinstance(edge, (int, float)) and math.isfinite(edge) and 1e-15 <= edge <= 1.0):
+            raise ProtocolError(f"edge = {edge!r} s: allowed range [1e-15, 1] s")
+        items = list(operating_conditions)
+        if all(isinstance(item, (str, Step)) for item in items):
+            items = [tuple(items)]
+        cycles = []
+        for n, item in enumerate(items, 1):
+            if isinstance(item, (str, Step)):
+                group = (item,)
+            elif isinstance(item, (tuple, list)):
+                group = tuple(item)
+            else:
+                raise ProtocolError(f"cycle {n}: a protocol step must be a string, got {type(item).__name__} {item!r}")
+            steps = []
+            for s in group:
+                try:
+                    steps.append(parse_step(s))
+                except ProtocolError as err:
+                    raise ProtocolError(f"cycle {n}: {err}") from None
+            if not steps:
+                raise ProtocolError(f"cycle {n} has no steps")
+            cycles.append(tuple(steps))
+        if not cycles:
+            raise ProtocolError("the experiment has no steps")
+        object.__setattr__(self, "cycles", tuple(cycles))
+        object.__setattr__(self, "edge", float(edge))
+
+    @property
+    def steps(self) -> list[tuple[int, Step]]:
+        """(cycle number from 0, step) in order."""
+        return [(c, s) for c, cyc in enumerate(self.cycles) for s in cyc]
+
+    @classmethod
+    def from_text(cls, text: str, cycles: int = 1, edge: float = 0.2e-9) -> "Experiment":
+        """Steps separated by ';' or new lines (``#`` starts a comment); repeated ``cycles`` times."""
+        if not isinstance(cycles, int) or cycles < 1:
+            raise ProtocolError(f"cycles = {cycles!r}: allowed range integers >= 1")
+        if not isinstance(text, str):
+            raise ProtocolError(f"the protocol text must be a string, got {type(text).__name__} {text!r}")
+        steps = [ln.split("#", 1)[0].strip() for part in text.splitlines() for ln in part.split(";")]
+        steps = [s for s in steps if s]
+        if not steps:
+            raise ProtocolError("the protocol text has no steps")
+        return cls([tuple(steps)] * cycles, edge=edge)
+
+    @classmethod
+    def from_file(cls, path: str | Path, cycles: int = 1, edge: float = 0.2e-9) -> "Experiment":
+        """A protocol file: one step per line, ``#`` comments."""
+        p = Path(path)
+        if not p.is_file():
+            raise ProtocolError(f"protocol file {str(p)!r} does not exist")
+        return cls.from_text(p.read_text(), cycles, edge)
