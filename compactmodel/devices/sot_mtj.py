@@ -496,26 +496,9 @@ class SotLlg:
         given, has the shape of ``m``.
         """
         m = np.asarray(m, dtype=float)
-        mx, my, mz = m[0], m[1], m[2]
-        a = self.hdl_per_amp * np.asarray(current, dtype=float)
-        b = self.beta_fl * a
-        if h_thermal is None:
-            hx, hy, hz = 0.0, self.hk * my, -self.meff * mz
-        else:
-            hx, hy, hz = h_thermal[0], h_thermal[1] + self.hk * my, h_thermal[2] - self.meff * mz
-        m2 = mx * mx + my * my + mz * mz
-        px = my * hz - mz * hy - a * mx * my + b * mz
-        py = mz * hx - mx * hz + a * (m2 - my * my)
-        pz = mx * hy - my * hx - a * my * mz - b * mx
-        al = self.alpha
-        g = -self.gamma_r
-        return np.stack(
-            (
-                g * (px + al * (my * pz - mz * py)),
-                g * (py + al * (mz * px - mx * pz)),
-                g * (pz + al * (mx * py - my * px)),
-            )
-        )
+        hx, hy, hz = (0.0, 0.0, 0.0) if h_thermal is None else h_thermal
+        # llg_rhs is plain arithmetic, so it works elementwise on arrays as it does on floats
+        return np.stack(self.llg_rhs(m[0], m[1], m[2], np.asarray(current, dtype=float), hx, hy, hz))
 
 
 # --------------------------------------------------------------------------------------
