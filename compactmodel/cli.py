@@ -41,7 +41,7 @@ class _Parser(argparse.ArgumentParser):
 # ----------------------------------------------------------------------------- emit, demo
 def _add_emit(sub: argparse._SubParsersAction) -> None:
     em = sub.add_parser("emit", help="regenerate the model library (package data, netlists/, verilog-a/) from the SymPy model")
-    em.add_argument("--nseg", type=int, default=None, help="sections of the default model")
+    em.add_argument("--nseg", type=int, default=None, help="sections of the sectioned cross-check model spin_battery_n<N> (default 48)")
     em.add_argument("--check", action="store_true", help="only check the files are up to date")
     em.set_defaults(handler=_cmd_emit)
 

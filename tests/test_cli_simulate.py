@@ -13,7 +13,7 @@ from compactmodel.cli import main
 def test_simulate_string_writes_data_and_figures(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(["simulate", "Charge at 0.15 mA for 2 ns; Close gate; Release into 1.6 kohm for 2 ns",
-                 "--load", "resistor:1600", "--nseg", "8", "--out", str(out), "--quiet"])
+                 "--load", "resistor:1600", "--nseg", "16", "--out", str(out), "--quiet"])
     text = capsys.readouterr().out
     assert code == 0
     with (out / "results.csv").open() as fh:

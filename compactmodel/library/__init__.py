@@ -38,16 +38,17 @@ LIBRARY_FILE = "spin_battery.lib"
 VERILOG_A_FILES = {"spin_battery": "spin_battery.va", "spin_loop": "spin_loop.va"}
 
 
-def _generated_index() -> dict[str, int]:
+def _generated_index() -> dict[str, int | str]:
     from .numeric import SUBCKTS as index
 
     return dict(index)
 
 
-#: Shipped subcircuit name -> its section count (from the generated index).
-SUBCKTS: dict[str, int] = _generated_index()
-#: Section counts of the shipped two-terminal subcircuits ``spin_battery_n<N>`` (and the default's).
-SHIPPED_NSEGS: tuple[int, ...] = tuple(sorted({n for name, n in SUBCKTS.items() if name.startswith("spin_battery")}))
+#: Shipped subcircuit name -> its section count (sectioned models) or ``"modal"`` (the generated index).
+SUBCKTS: dict[str, int | str] = _generated_index()
+#: Section counts of the shipped sectioned subcircuits ``spin_battery_n<N>``.
+SHIPPED_NSEGS: tuple[int, ...] = tuple(sorted(n for name, n in SUBCKTS.items()
+                                              if name.startswith("spin_battery_n") and isinstance(n, int)))
 
 
 def _file(name: str) -> Path:
@@ -71,7 +72,7 @@ def verilog_a_path(module: str = "spin_battery") -> Path:
 
 
 def subckt_name(nseg: int | None = None) -> str:
-    """``spin_battery`` for the default model, ``spin_battery_n<N>`` for a shipped extra."""
+    """``spin_battery`` for the default (modal) model, ``spin_battery_n<N>`` for a sectioned one."""
     return "spin_battery" if nseg is None else f"spin_battery_n{check_nseg(nseg)}"  # 8.0 -> n8, not n8.0
 
 

@@ -99,10 +99,12 @@ def state_function(params: Mapping[str, float] | None = None, model: Model = "sp
     """Numpy right-hand side ``f(z, vpn, vg)`` of  tau_s dz/dt = f, plus the port current, ``tau_s`` and the twin.
 
     Returns ``(f, ipn, tau_s, twin)``; ``f`` maps a state vector (``twin.STATES`` order) to
-    an array, ``ipn(z, vpn, vg)`` gives the port current [A]; both at ``temperature`` [K].
+    an array (the model's right-hand sides divided by each state's mass), ``ipn(z, vpn, vg)``
+    gives the port current [A]; both at ``temperature`` [K].
     """
     m = twin(model)
     c = m.constants(validate(params))
+    mass = np.array([float(x) for x in m.mass(c)])
 
     def evaluate(z, vpn, vg):
         zs = list(np.asarray(z, dtype=float))
@@ -110,7 +112,7 @@ def state_function(params: Mapping[str, float] | None = None, model: Model = "sp
 
     def f(z, vpn, vg):
         zs, v = evaluate(z, vpn, vg)
-        return np.array([float(r) for r in m.rhs(c, v, zs)])
+        return np.array([float(r) for r in m.rhs(c, v, zs)]) / mass
 
     def ipn(z, vpn, vg):
         return float(evaluate(z, vpn, vg)[1]["ipn"])
@@ -129,12 +131,11 @@ def current_driven_system(params: Mapping[str, float] | None = None, model: Mode
     values = validate(params)
     f, ipn, tau, m = state_function(values, model)
     vg = open_voltage(values["vgon"]) if v_gate is None else v_gate
-    emf_scale = m.constants(values)["emf_scale"]
-    n = m.NSEG
+    c = m.constants(values)
     size = len(m.STATES)
 
     def drive(z: np.ndarray, current: float) -> np.ndarray:
-        vpn = values["rw"] * current + emf_scale * (z[n + 1] - z[-1])
+        vpn = values["rw"] * current + float(m.emf(c, list(z))[0])  # V = rw I + spin-motive force
         return f(z, vpn, vg)
 
     # the loop is linear at a fixed gate except for the phase slips, which are linear for

@@ -54,7 +54,7 @@ class PointCountWarning(UserWarning):
 #: Time points (duration / tmax) of one resolved step above which an explicit tmax warns.
 POINT_COUNT_WARNING = 2e6
 
-_SHIPPED_NSEG = (None, *(n for n in SHIPPED_NSEGS if subckt_name(n) != "spin_battery"))
+_SHIPPED_NSEG = (None, *SHIPPED_NSEGS)
 
 
 #: Energy-integrator nodes: name -> what they integrate (see ``Simulation._energy_integrators``).

@@ -35,6 +35,7 @@ __all__ = [
     "port_inductance",
     "exact_port_impedance",
     "low_frequency_impedance",
+    "spin_port_impedances",
 ]
 
 phi = sp.Function("phi")
@@ -261,3 +262,40 @@ def nonlocal_transport() -> dict[str, sp.Expr]:
         "transmitted": sp.simplify(g * omega),
         "nonlocal_voltage": sp.simplify(-vartheta * omega),
     }
+
+
+@lru_cache(maxsize=None)
+def spin_port_impedances() -> dict[str, sp.Expr]:
+    """The spin line seen from its two contacts, in its odd and even patterns [J s/rad].
+
+    Contact 1 (x = 0) carries the current I1, contact 2 (x = L) the current I2 (eq. 6:
+    -A d_x phi = -g d_t phi + vartheta I1 at x = 0, = +g d_t phi + vartheta I2 at x = L). Split
+    into the odd pattern (torque tau_o = vartheta (I1 + I2)/2, rate Omega_o = d_t phi(0) -
+    d_t phi(L) = d_t Theta, the twist rate) and the even one (tau_e = vartheta (I1 - I2)/2,
+    Omega_e = d_t phi(0) + d_t phi(L)), the line answers each independently:
+
+        tau_o / Omega_o = g/2 + (A k / 2s) coth(kL/2),    tau_e / Omega_e = g/2 + (A k / 2s) tanh(kL/2),
+
+    A k^2 = chi s^2 + alpha s s. The contacts in series (spin_battery: I1 = I2 = I) drive only
+    the odd pattern, and Z(s) = R + vartheta^2 Omega_o/tau_o (reciprocity) is
+    :func:`exact_port_impedance`. Returns ``{"odd": ..., "even": ..., "k": k(s)}``; each identity
+    is checked at random points against the solution of the boundary-value problem.
+    """
+    k = sp.Symbol("k", positive=True)
+    c1, c2 = sp.symbols("c1 c2")
+    I1, I2 = sp.symbols("I1 I2", real=True)
+    Phi = c1 * sp.cosh(k * x) + c2 * sp.sinh(k * x)
+    dPhi = sp.diff(Phi, x)
+    bc0 = (-A * dPhi).subs(x, 0) - (-g * s * Phi.subs(x, 0) + vartheta * I1)
+    bcL = (-A * dPhi).subs(x, L) - (g * s * Phi.subs(x, L) + vartheta * I2)
+    sol = sp.solve([bc0, bcL], [c1, c2], dict=True)[0]
+    phi0, phiL = Phi.subs(x, 0).subs(sol), Phi.subs(x, L).subs(sol)
+    omega_o, omega_e = s * (phi0 - phiL), s * (phi0 + phiL)
+    odd = g / 2 + (A * k / (2 * s)) * sp.coth(k * L / 2)
+    even = g / 2 + (A * k / (2 * s)) * sp.tanh(k * L / 2)
+    k_expr = sp.sqrt((chi * s**2 + alpha_s * s) / A)
+    # the odd pattern (I2 = I1) and the even one (I2 = -I1) each see their own impedance
+    _check_equal((vartheta * I1 / omega_o).subs(I2, I1).subs(k, k_expr), odd.subs(k, k_expr))
+    _check_equal((vartheta * I1 / omega_e).subs(I2, -I1).subs(k, k_expr), even.subs(k, k_expr))
+    _check_equal(R + vartheta**2 / odd.subs(k, k_expr), exact_port_impedance())
+    return {"odd": odd, "even": even, "k": k_expr}

@@ -38,16 +38,14 @@ printers emit as a KCL at an internal node: capacitance tau_s (F) and a current 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 import sympy as sp
 
-from ..core.constants import K_B
 from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, check_nseg
-from . import laws
+from .model import RING_LEAK_TIME, LumpedModel, Port, State, base_derived, device_laws, param_symbols
 
-__all__ = ["LumpedModel", "derive", "section_fractions", "DEFAULT_NSEG", "param_symbols", "RING_LEAK_TIME"]
+__all__ = ["derive", "section_fractions", "DEFAULT_NSEG", "GRADING_RATIO", "GRADING_CAP", "MESHES"]
 
 #: Section count of the shipped subcircuit and module (chosen with the accuracy map,
 #: docs/accuracy_map.md: the smallest graded mesh within 1 % of the exact port impedance up
@@ -58,13 +56,6 @@ DEFAULT_NSEG = 48
 #: capped at GRADING_CAP times it. Exact rationals, so the derivation stays exact.
 GRADING_RATIO = sp.Rational(5, 4)
 GRADING_CAP = 12
-
-#: Time constant [s] of a leak of the closed ring's winding towards the empty ring: 1e20 s,
-#: ~3e12 years, so a 10-year hold loses 3e-12 of its winding to it (slips lose far more).
-#: It exists for the DC operating point: with the gate closed the ring winding changes only
-#: through slips, at a rate ~ exp(-E/k_B T) that underflows above ~745 k_B T, and without
-#: the leak the closed-gate DC point is singular there (see :func:`derive`).
-RING_LEAK_TIME = sp.Float(1e20)
 
 MESHES = ("graded", "uniform")
 
@@ -85,108 +76,6 @@ def section_fractions(nseg: int, mesh: str = "graded") -> tuple[sp.Rational, ...
         raise ValueError(f"mesh = {mesh!r}: allowed values are {', '.join(MESHES)}")
     total = sp.Add(*weights)
     return tuple(sp.Rational(w) / total for w in weights)
-
-#: Scale conductance of the internal-node equations [S]: currents are O(1) A.
-G_SCALE = 1
-
-
-def param_symbols(table=PARAMETERS) -> dict[str, sp.Symbol]:
-    """Instance-parameter name -> SymPy symbol of the same name (as printed)."""
-    out = {}
-    for p in table:
-        if p.lower > 0 or (p.lower == 0 and not p.lower_open and p.name != "wn0"):
-            out[p.name] = sp.Symbol(p.name, nonnegative=True) if p.lower == 0 else sp.Symbol(p.name, positive=True)
-        else:
-            out[p.name] = sp.Symbol(p.name, real=True)
-    return out
-
-
-@dataclass(frozen=True)
-class State:
-    """One internal unknown: node name, symbol, physical meaning of 1 V, initial value."""
-
-    name: str
-    symbol: sp.Symbol
-    meaning: str
-    initial: sp.Expr
-
-
-@dataclass(frozen=True)
-class Probe:
-    """An output node for users to probe: V(<subckt>.<name>) = expr."""
-
-    name: str
-    symbol: sp.Symbol
-    description: str
-
-
-@dataclass(frozen=True)
-class Port:
-    """An electrical port: pins, the symbol of V(pos,neg), the port current (into pos) and its wire."""
-
-    pos: str
-    neg: str
-    voltage: sp.Symbol
-    current: sp.Symbol
-    resistance: str
-
-
-@dataclass
-class LumpedModel:
-    """The reduced model, ready for the printers.
-
-    Attributes
-    ----------
-    nseg : number of sections.
-    fractions : section lengths / L (exact rationals), contact 1 (x = 0) first.
-    params : instance-parameter symbols.
-    derived : ordered (symbol, expression) definitions depending on parameters only.
-    inputs : ``vpn`` (V(p,n)) and ``vg`` (V(gate)) symbols.
-    intermediates : ordered (symbol, expression) definitions depending on inputs/states.
-    states : internal unknowns, in node order.
-    rhs : state symbol -> f, with  tau_s dz/dt = f.
-    port_current : current entering p and leaving n [A].
-    winding : V(wn) = stored winding Theta / 2 pi [-].
-    physical : maps for post-processing (energies and powers in SI units).
-    """
-
-    nseg: int
-    params: dict[str, sp.Symbol]
-    derived: list[tuple[sp.Symbol, sp.Expr]]
-    inputs: dict[str, sp.Symbol]
-    intermediates: list[tuple[sp.Symbol, sp.Expr]]
-    states: list[State]
-    rhs: dict[sp.Symbol, sp.Expr]
-    port_current: sp.Expr | None
-    winding: sp.Expr
-    physical: dict[str, sp.Expr] = field(default_factory=dict)
-    ports: list[Port] = field(default_factory=list)
-    four_terminal: bool = False
-    fractions: tuple[sp.Rational, ...] = ()
-    mesh: str = "graded"
-    probes: list[Probe] = field(default_factory=list)
-
-    @property
-    def pins(self) -> list[str]:
-        return [pin for port in self.ports for pin in (port.pos, port.neg)] + ["gate", "wn"]
-
-    @property
-    def tau(self) -> sp.Symbol:
-        return self.derived[0][0]
-
-    def state_symbols(self) -> list[sp.Symbol]:
-        return [st.symbol for st in self.states]
-
-    def substitute_all(self, expr: sp.Expr, numeric: dict[str, float] | None = None) -> sp.Expr:
-        """Replace intermediates, then derived symbols, then (optionally) parameter values."""
-        for sym, val in reversed(self.intermediates):
-            expr = expr.subs(sym, val)
-        for sym, val in reversed(self.derived):
-            expr = expr.subs(sym, val)
-        if numeric is not None:
-            expr = expr.subs({self.params[k]: v for k, v in numeric.items()})
-        return expr
-
 
 def _galerkin_equations(nseg: int, four_terminal: bool = False, fractions=None):
     """Euler-Lagrange-Rayleigh equations of the discretised loop (physics symbols).
@@ -275,65 +164,33 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         mass = e.coeff(acc[j])
         rates[j] = sp.expand(-(e - mass * acc[j]) / mass)  # d Omega_j / dt
         assert q[0] not in rates[j].free_symbols
-    # ---- named parameters (printed as .param / real) ----
-    tau_s, hseg, kgate0, emf_scale, kc0, tb0, cnub, cnug, rb, rg, gleak = sp.symbols(
-        "tau_s hseg kgate0 emf_scale kc0 tb0 cnub cnug rb rg gleak", positive=True
-    )
+    # ---- named parameters (printed as .param / real) and the device laws ----
     L, Aq, chi, a_s, g, th = P["len"], P["stiff"], P["chi"], P["damp"], P["gsp"], P["theta"]
-    derived = [
-        (tau_s, L * sp.sqrt(chi / Aq)),  # transit time L/u [s]
-        (hseg, L / nseg),  # mean section length [m]
-        (kgate0, Aq / P["lgate"]),  # closed-gate link stiffness [J/rad]
-        (emf_scale, 2 * sp.pi * th / tau_s),  # port emf per unit of om0 - omN [V]
-        (kc0, sp.sqrt(2 * P["kani"] / Aq)),  # Landau winding density at tnom [rad/m]
-        (tb0, 2 * sp.sqrt(2 * Aq * P["kani"]) / sp.Float(K_B)),  # slip barrier at zero winding / k_B [K]
-        (cnub, 2 * sp.pi / (L * kc0)),  # wire winding -> winding density / Landau limit
-        (cnug, 2 * sp.pi / (P["lgate"] * kc0)),  # gate twist (turns) -> the same
-        (rb, tau_s * P["fatt"] * L * kc0),  # slip attempts in the wire per transit time
-        (rg, tau_s * P["fatt"] * P["lgate"] * kc0),  # ... under the gate
-        (gleak, tau_s / RING_LEAK_TIME),  # leak of the ring winding, per transit time
-    ]
-
-    # ---- intermediates depending on inputs and states ----
+    derived = base_derived(P)
+    tau_s, emf_scale = (sym for sym, _ in derived)
+    hseg = sp.Symbol("hseg", positive=True)
+    derived.append((hseg, L / nseg))  # mean section length [m]
     vg = sp.Symbol("vg", real=True)
     temp = sp.Symbol("temp", positive=True)  # circuit temperature [K] (temper / $temperature)
     tw = sp.symbols(f"tw1:{n}", real=True)
     tg = sp.Symbol("tg", real=True)
     om = sp.symbols(f"om0:{n}", real=True)
     wr = sp.Symbol("wr", real=True)
-    tdev, fani, xb, wsum, tgate, sg2, kgate, nub, nug, sb, sgs, nslip = sp.symbols(
-        "tdev fani xb wsum tgate sg2 kgate nub nug sb sg nsl", real=True
-    )
-    cb, cg, hb, hg = sp.symbols("cb cg hb hg", positive=True)
+    dev = device_laws(P, tau_s, sp.Add(*tw), wr, vg, temp)
+    derived += dev.derived
+    intermediates = list(dev.intermediates)
+    wsum, tgate, kgate, sb, sgs, gleak = dev.wsum, dev.tgate, dev.kgate, dev.sb, dev.sg, dev.gleak
     wn0 = P["wn0"]
-    wr_start = wn0 * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
-    intermediates = [
-        (tdev, temp + P["dtemp"]),  # device temperature [K]
-        (fani, sp.Max(1 + P["tcani"] * (tdev - P["tnom"]), sp.Float(1e-3))),  # K(T)/K(tnom)
-        (xb, tb0 * sp.sqrt(fani) / tdev),  # barrier at zero winding / k_B T
-        (wsum, sp.Add(*tw)),  # winding of the wire (x = 0 .. L)
-        (tgate, wr - wsum),  # twist of the gated section [turns]
-        (sg2, laws.anisotropy_ratio(vg, P["vgon"])),  # K_g / K under the gate (VCMA)
-        (kgate, kgate0 * sg2),  # supercurrent stiffness of the gated section [J/rad]
-        (nub, cnub * wsum / sp.sqrt(fani)),  # winding density of the wire / Landau limit
-        (nug, cnug * tgate / sp.sqrt(fani)),  # winding density under the gate / Landau limit
-        (cb, laws.barrier_core(nub, sp.Integer(1))),  # barrier of the wire: core term
-        (hb, laws.barrier_from_core(nub, cb)),  # ... even part, in E0
-        (cg, laws.barrier_core(nug, sg2)),  # barrier under the gate: core term
-        (hg, laws.barrier_from_core(nug, cg)),  # ... even part, in E0
-        (sb, rb * laws.net_rate_from_barrier(nub, hb, xb)),  # net slips in the wire per tau_s (|sb| <= rb)
-        (sgs, rg * laws.net_rate_from_barrier(nug, hg, xb)),  # net slips under the gate per tau_s (|sg| <= rg)
-        (nslip, wr_start - wr),  # net phase slips since t = 0
-    ]
+    wr_start = dev.wr_start
     if four_terminal:  # each port: V = rw_k I_k + its contact's spin-motive force
         v1, v2, ip1, ip2 = sp.symbols("v1 v2 ip1 ip2", real=True)
-        ports = [Port("p1", "n1", v1, ip1, "rw1"), Port("p2", "n2", v2, ip2, "rw2")]
-        intermediates += [(ip1, (v1 - emf_scale * om[0]) / P["rw1"]), (ip2, (v2 + emf_scale * om[-1]) / P["rw2"])]
+        ports = [Port("p1", "n1", v1, ip1, "rw1", emf_scale * om[0]), Port("p2", "n2", v2, ip2, "rw2", -emf_scale * om[-1])]
+        intermediates += [(port.current, (port.voltage - port.emf) / P[port.resistance]) for port in ports]
         currents = {S["I1"]: ip1, S["I2"]: ip2}
     else:  # V(p,n) = rw I + vartheta (Omega_0 - Omega_N)
         vpn, ipn = sp.symbols("vpn ipn", real=True)
-        ports = [Port("p", "n", vpn, ipn, "rw")]
-        intermediates.append((ipn, (vpn - emf_scale * (om[0] - om[-1])) / P["rw"]))
+        ports = [Port("p", "n", vpn, ipn, "rw", emf_scale * (om[0] - om[-1]))]
+        intermediates.append((ipn, (vpn - ports[0].emf) / P["rw"]))
         currents = {S["I"]: ipn}
 
     # ---- scaling: theta = 2 pi tw, Omega = 2 pi om / tau_s ----
@@ -404,10 +261,9 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         four_terminal=four_terminal,
         fractions=fractions,
         mesh=mesh,
-        probes=[
-            Probe("lnd", nub, "winding density of the wire / its Landau limit sqrt(2 kani/stiff) [-] (> 1: past the Landau limit)"),
-            Probe("nslip", nslip, "net number of phase slips since t = 0 (wire and gate; positive: winding lost) [-]"),
-        ],
+        probes=dev.probes(),
+        kind="sectioned",
+        description=f"{nseg} graded finite-element sections" if mesh == "graded" else f"{nseg} uniform sections",
     )
 
 

@@ -1,6 +1,6 @@
 """The lumped model as numbers: lambdified functions with exact Jacobians, and numeric twins.
 
-* :class:`NumericModel`: every expression of a :class:`~compactmodel.symbolic.lumped.LumpedModel`
+* :class:`NumericModel`: every expression of a :class:`~compactmodel.symbolic.model.LumpedModel`
   as a numpy function of (parameters, inputs, states), with the exact chain-rule Jacobian
   through the intermediates (the tests and the QA matrix hold OpenVAF's Jacobian against it);
 * :func:`numeric_twin`: the numeric twin (:mod:`compactmodel.symbolic.codegen`) of a model of
@@ -19,7 +19,8 @@ import numpy as np
 import sympy as sp
 
 from .codegen import python_module
-from .lumped import DEFAULT_NSEG, LumpedModel, derive
+from .lumped import DEFAULT_NSEG, derive
+from .model import LumpedModel
 
 __all__ = ["NumericModel", "numeric_model", "numeric_twin"]
 

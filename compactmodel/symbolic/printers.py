@@ -1,6 +1,6 @@
 """SymPy printers for the two simulator targets.
 
-Both printers walk the *same* SymPy expressions of :class:`compactmodel.symbolic.lumped.LumpedModel`;
+Both printers walk the *same* SymPy expressions of :class:`compactmodel.symbolic.model.LumpedModel`;
 they differ only in how a symbol, a number and a function are spelled:
 
 * :class:`SpicePrinter` writes ngspice B-source / ``.param`` expressions. Parameter-only
@@ -93,7 +93,8 @@ class _BasePrinter(CodePrinter):
             return f"(1.0/sqrt({self._print(base)}))"
         if exp.is_Integer and 0 < exp <= 6:
             b = self.parenthesize(base, prec)
-            return "*".join([b] * int(exp))
+            # parenthesised: x/(y*y), not x/y*y, when the power stands in a denominator
+            return b if exp == 1 else "(" + "*".join([b] * int(exp)) + ")"
         if exp.is_Integer and -6 <= exp < 0:
             b = self.parenthesize(base, prec)
             return f"(1.0/({'*'.join([b] * int(-exp))}))"

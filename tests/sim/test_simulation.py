@@ -118,8 +118,8 @@ def test_protocol_terminations_and_retention(protocol_run):
 def test_steps_carry_the_exact_state():
     """A hold split into two steps ends where the same hold in one step ends."""
     p = {"wn0": 2.0}
-    one = Simulation(["Hold for 2 ns"], params=p, load=ResistorLoad(1e3), nseg=8).solve()
-    two = Simulation(["Hold for 1 ns", "Hold for 1 ns"], params=p, load=ResistorLoad(1e3), nseg=8).solve()
+    one = Simulation(["Hold for 2 ns"], params=p, load=ResistorLoad(1e3), nseg=16).solve()
+    two = Simulation(["Hold for 1 ns", "Hold for 1 ns"], params=p, load=ResistorLoad(1e3), nseg=16).solve()
     for name in ("winding", "stored_energy"):
         assert two[name][-1] == pytest.approx(one[name][-1], rel=1e-4)
     assert two["time"][-1] == pytest.approx(2e-9)
@@ -128,9 +128,8 @@ def test_steps_carry_the_exact_state():
 def test_array_equals_scaled_single_cell():
     """n_series x n_parallel identical cells into R = one cell into R n_parallel/n_series, currents x n_parallel."""
     p = {"wn0": 2.0}
-    arr = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(400.0), n_series=4, n_parallel=2,
-                     nseg=8).solve()
-    one = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(200.0), nseg=8).solve()
+    arr = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(400.0), n_series=4, n_parallel=2).solve()
+    one = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(200.0)).solve()
     t = one["time"]
     i_arr = np.interp(t, arr["time"], arr["load_current"])
     assert np.max(np.abs(i_arr - 2 * one["load_current"])) < 2e-3 * np.max(np.abs(2 * one["load_current"]))
@@ -200,7 +199,7 @@ def test_bad_simulation_arguments(kwargs, name):
 def test_second_cycle_charger_does_not_feed_the_load():
     """The load is disconnected before the next charge starts: no charger current is booked as delivered."""
     res = Simulation([("Charge at 0.15 mA for 2 ns", "Close gate", "Release into load for 2 ns")] * 2,
-                     load=ResistorLoad(1600.0), nseg=8).solve()
+                     load=ResistorLoad(1600.0), nseg=16).solve()
     steps = res.step_summaries()
     assert steps[3]["kind"] == "charge"
     assert steps[3]["delivered"] < 1e-3 * steps[2]["delivered"]
@@ -248,7 +247,7 @@ def test_writes_termination_counts_the_step_and_keeps_the_write():
 )
 def test_termination_stops_at_the_interpolated_crossing(step, variable, target):
     wn = rating(validate({})).winding
-    res = Simulation([step], params={"wn0": wn}, load=ResistorLoad(1600.0), nseg=8).solve()
+    res = Simulation([step], params={"wn0": wn}, load=ResistorLoad(1600.0), nseg=16).solve()
     s = res.step_summaries()[0]
     assert s["terminated_by"] and s["terminated_by"] != "time limit"
     y = res[variable]

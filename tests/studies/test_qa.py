@@ -189,7 +189,7 @@ def test_converges_100_percent(matrix, analysis):
 
 
 def test_closed_gate_dc_converges_100_percent_without_aids(matrix):
-    """Barriers from a few to ~5e4 k_B T: the ring-winding leak (lumped.RING_LEAK_TIME) keeps the
+    """Barriers from a few to ~5e4 k_B T: the ring-winding leak (model.RING_LEAK_TIME) keeps the
     closed-gate DC row regular where exp(-E/k_B T) underflows (it used to fail above ~740 k_B T)."""
     from compactmodel.core.constants import K_B
     from compactmodel.physics.scales import device_scales
@@ -235,16 +235,16 @@ def slower_leak_library(tmp_path_factory):
     """The nseg 8 subcircuit derived with a 1e10 x slower ring leak (1e30 s)."""
     import sympy as sp
 
-    from compactmodel.symbolic import lumped
+    from compactmodel.symbolic import lumped, model
     from compactmodel.symbolic.emit import spice_subckt
 
-    saved = lumped.RING_LEAK_TIME
-    lumped.RING_LEAK_TIME = sp.Float(1e30)
+    saved = model.RING_LEAK_TIME
+    model.RING_LEAK_TIME = sp.Float(1e30)
     lumped._derive.cache_clear()
     try:
         text = spice_subckt(lumped.derive(8), "spin_battery_n8")
     finally:
-        lumped.RING_LEAK_TIME = saved
+        model.RING_LEAK_TIME = saved
         lumped._derive.cache_clear()
     path = tmp_path_factory.mktemp("leak") / "spin_battery_n8_leak1e30.lib"
     path.write_text(text)

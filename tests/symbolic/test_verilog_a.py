@@ -9,7 +9,7 @@ import pytest
 import sympy as sp
 
 from compactmodel.symbolic.emit import LIB_PATH, REPO_ROOT, VA_LOOP_PATH, VA_PATH
-from compactmodel.symbolic.lumped import DEFAULT_NSEG, derive
+from compactmodel.symbolic.modal import derive  # the shipped modules are the modal models
 from compactmodel.core.parameters import LOOP_PARAMETERS, PARAMETERS, defaults
 
 VA = REPO_ROOT / VA_PATH
@@ -30,7 +30,7 @@ def test_compiles_with_openvaf_front_end(module):
     assert proc.returncode == 0, proc.stderr
     name, nodes = proc.stdout.split()
     assert name == module
-    model = derive(DEFAULT_NSEG, four)
+    model = derive(four)
     # pins + internal unknowns + the branch current of the V(wn) source + each probe node and its branch
     assert int(nodes) == len(model.pins) + len(model.states) + 1 + 2 * len(model.probes)
 
@@ -40,7 +40,7 @@ def compiled(request):
     import openvaf_py
 
     path, four, table = MODELS[request.param]
-    return openvaf_py.compile_va(str(path))[0], derive(DEFAULT_NSEG, four), table
+    return openvaf_py.compile_va(str(path))[0], derive(four), table
 
 
 def _sympy_model(model, table):
@@ -93,8 +93,9 @@ def _sympy_model(model, table):
                 mag[:, j] += mb[:, base_index[st.symbol]]
         jac[-1, nodes.index("wn")] = mag[-1, nodes.index("wn")] = -1.0
         tau = consts[num.consts.index(model.tau)]
-        q = [0.0] * (2 * len(model.ports)) + [tau * pot[st.name] for st in model.states] + [0.0]
-        return np.array(res), jac, np.array(q), np.abs(mag)
+        mass = [float(num.function(st.mass)(*env)) for st in model.states]  # m tau_s dV/dt = f
+        q = [0.0] * (2 * len(model.ports)) + [m * tau * pot[st.name] for m, st in zip(mass, model.states)] + [0.0]
+        return np.array(res), jac, np.array(q), np.abs(mag), dict(zip(nodes[len(model.pins):], mass))
 
     return nodes, names + ["flow(wn)"], evaluate
 
@@ -126,7 +127,7 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled):
         temperature = float(rng.uniform(233.15, 398.15))
         pot = {k: float(rng.uniform(-2, 2)) for k in nodes}
         pot["gate"] = float(rng.uniform(-0.3, 1.3) * params["vgon"])  # closed, in between, open
-        r_sym, j_sym, q_sym, j_mag = evaluate(pot, params, temperature)
+        r_sym, j_sym, q_sym, j_mag, mass = evaluate(pot, params, temperature)
         v_now = np.array([pot[k] for k in nodes])
         tau = params["len"] * np.sqrt(params["chi"] / params["stiff"])
         inputs = dict(params, mfactor=1.0)
@@ -161,7 +162,7 @@ def test_residuals_and_jacobian_equal_sympy_model(compiled):
             # plus 1e-12 of the row's size (a derivative 1e10 below its residual is at round-off)
             floor = 1e-12 * (scale + abs(r_sym[i]))
             assert abs(dr - j_sym[i, j]) <= 1e-9 * j_mag[i, j] + floor, (trial, row, col, dr, j_sym[i, j])
-            dq_sym = tau if (row == col and row in nodes[n_pins:]) else 0.0  # d(tau_s V)/dV
+            dq_sym = mass[row] * tau if (row == col and row in nodes[n_pins:]) else 0.0  # d(m tau_s V)/dV
             assert dq == pytest.approx(dq_sym, rel=1e-12, abs=0), (trial, row, col)
             worst = max(worst, abs(dr - j_sym[i, j]) / (j_mag[i, j] + floor / 1e-9))
             checked += 1
@@ -204,7 +205,7 @@ def test_parameter_contract_is_identical_in_both_files(module):
         assert _canon(a[2]) == _canon(b[2]), a[0]  # range
         assert a[3] == b[3], a[0]  # units
     assert [p[0] for p in va] == [p.name for p in table]
-    pins = ", ".join(derive(DEFAULT_NSEG, four).pins)
+    pins = ", ".join(derive(four).pins)
     assert f"module {module}({pins});" in path.read_text()
     assert f".subckt {module} {pins.replace(', ', ' ')}\n" in LIB.read_text()
 
@@ -224,4 +225,4 @@ def test_no_integer_division_and_no_idt(module):
     code = "\n".join(ln.split("//")[0] for ln in body.splitlines())
     assert not re.search(r"(?<![\w.])\d+\s*/\s*\d+(?![\w.])", code)
     assert "idt(" not in code
-    assert code.count("ddt(") == len(derive(DEFAULT_NSEG).states)
+    assert code.count("ddt(") == len(derive(MODELS[module][1]).states)

@@ -12,7 +12,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ...library import verilog_a_path
+from ...library import numeric_model, verilog_a_path
 from ...physics.gate import open_voltage
 from ...sim.ngspice import SimulationError
 from ...symbolic.lumped import section_fractions
@@ -160,8 +160,8 @@ class VerilogAModel:
             if kind == "voltage":
                 a, *b = name[2:-1].split(",")
                 self.voltages.append((name, a, b[0] if b else None))
-        self.nseg = sum(1 for nd in self.nodes if nd.startswith("tw"))
-        self.fractions = [float(f) for f in section_fractions(self.nseg)]
+        #: the numeric twin of the module's model (its states and spin-motive force)
+        self.twin = numeric_model(self.module.name)
         self._pattern = None
 
     def evaluate(self, params: Mapping[str, float], pot: Mapping[str, float], temperature: float):
@@ -187,17 +187,21 @@ def _va_state(model: VerilogAModel, p: Mapping[str, float], temperature: float, 
               vgate: float, port_volts: float = 0.0) -> dict[str, float]:
     """Node potentials with the wire at winding density ``nub`` and the gated section at ``nug``
     (each in units of the wire's Landau limit), gate at ``vgate`` [V], V(p,n) ``port_volts`` above
-    the spin-motive force (port current port_volts/rw) and small fixed rotation rates."""
+    the spin-motive force (port current port_volts/rw) and small fixed values of every other state
+    (they enter linearly). The wire's twist is spread over its sections by length (sectioned
+    models) or held by the spin capacitor ``tw`` (the modal model)."""
+    twin = model.twin
     fani = max(0.001, p["tcani"] * (temperature + p["dtemp"] - p["tnom"]) + 1.0)
     kc0 = math.sqrt(2.0 * p["kani"] / p["stiff"])
     wire = nub * kc0 * p["len"] * math.sqrt(fani) / (2 * math.pi)  # turns
     gate = nug * kc0 * p["lgate"] * math.sqrt(fani) / (2 * math.pi)
-    pot = {f"tw{k + 1}": f * wire for k, f in enumerate(model.fractions)}
+    pot = {name: 1e-3 * math.sin(1.7 * j + 0.3) for j, name in enumerate(twin.STATES)}
+    if twin.KIND == "sectioned":
+        pot.update({f"tw{k + 1}": f * wire for k, f in enumerate(section_fractions(twin.NSEG))})
+    else:
+        pot["tw"] = wire
     pot["wr"] = wire + gate
-    for j in range(model.nseg + 1):
-        pot[f"om{j}"] = 1e-3 * math.sin(1.7 * j + 0.3)  # small rotation rates (they enter linearly)
-    tau = p["len"] * math.sqrt(p["chi"] / p["stiff"])
-    emf = 2 * math.pi * p["theta"] / tau * (pot["om0"] - pot[f"om{model.nseg}"])
+    emf = float(twin.emf(twin.constants(p), [pot[name] for name in twin.STATES])[0])
     pot["p"], pot["n"] = emf + port_volts, 0.0
     pot["gate"] = vgate
     pot["wn"], pot["lnd"] = wire, nub / math.sqrt(fani)

@@ -107,7 +107,7 @@ def qa_set(qs: QASet, config: QAConfig) -> dict:
         op = full.get(("dc_closed", config.subckt_nseg, 27.0)) or run_case(qs, "dc_closed", config.subckt_nseg, 27.0, "", config.library)
         # a closed-gate .op that needed aids (or failed) would mark a set whose sweeps below ~vgon
         # are history-dependent (each .dc run may land on another point): run but not judged.
-        # Since the ring leak (lumped.RING_LEAK_TIME) every closed-gate .op of the matrix is direct.
+        # Since the ring leak (symbolic.model.RING_LEAK_TIME) every closed-gate .op of the matrix is direct.
         well_posed = op["status"] == "direct"
         names = list(SUBCKT_SWEEPS) if well_posed else [n for n in SUBCKT_SWEEPS if n != "current through zero, gate closed"]
         rec["subckt"] = subckt_continuity(qs, config.subckt_nseg, 27.0, config.library, sweeps=names)
