@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Accuracy map of the spin-battery compact model (issue 3, part 2).
+"""Accuracy map of the spin-battery compact model.
 
-For every section count nseg and every regime (g / sqrt(A chi), alpha) this measures
+For the shipped default (the modal network, 20 states), for graded sections nseg = 1 .. 128
+and for every regime (g / sqrt(A chi), alpha) this measures
 
 * the port impedance Z - rw of the ngspice subcircuit against the exact continuum closed form
   (``compactmodel.symbolic.continuum.exact_port_impedance``): max relative error up to u/(2L) and up to
@@ -55,7 +56,8 @@ from compactmodel.physics.gate import open_voltage  # noqa: E402
 
 import bench_common as bc  # noqa: E402
 
-from compactmodel.symbolic.lumped import DEFAULT_NSEG  # noqa: E402
+#: The shipped default model: the modal network (compactmodel.symbolic.modal).
+DEFAULT_NSEG = "modal"
 
 NSEGS = (1, 2, 4, 8, 16, 32, 48, 64, 128)
 UNIFORM_NSEGS = (32, 48, 128)  # uniform sections, port impedance only: what the grading buys
@@ -160,18 +162,18 @@ def _transients(lib, p, ramp_name, tr):
 
     # lumped equations, solved exactly on the same nodes
     lc, lr = {}, {}
-    for nseg in cfg["nsegs"]:
+    for nseg in cfg["models"]:
         ll = _LUMPED[nseg]
         m, b = ll.system(p, "current")
         _, z = bc.propagate_pwl(m, b, np.zeros(ll.nz), [0, tr], [0, I0], segs)
-        tw = 2 * math.pi * z[:nseg].sum(0)
+        tw = ll.twist(z)
         lc[str(nseg)] = float(np.max(np.abs(tw - ref_c[fine])) / th_inf)
         q = dict(p)
         q["wn0"] = th0 / (2 * math.pi)
         m, b = ll.system(p, "norton", r_load)
         z0 = ll.initial(q)
         # charged through the open gate, the gated section holds no twist (its slips are free)
-        z0[ll.state_names().index("wr")] = z0[:nseg].sum()
+        z0[ll.state_names().index("wr")] = ll.twist(z0) / (2 * math.pi)
         rate = (m @ z0 + b * I0) * bc.transit_time(p)
         resid = np.max(np.abs(rate))
         if resid > 1e-9 * max(1.0, np.max(np.abs(z0))):
@@ -186,7 +188,7 @@ def _transients(lib, p, ramp_name, tr):
     # the default subcircuit in ngspice
     spl_c = CubicSpline(t, ref_c[fine])
     spl_r = CubicSpline(t, ref_r[fine])
-    if DEFAULT_NSEG in cfg["nsegs"] and cfg["ngspice_transients"]:
+    if DEFAULT_NSEG in cfg["models"] and cfg["ngspice_transients"]:
         for label, opts in (("ngspice_tight", TIGHT), ("ngspice_default", DEFAULT_TOL)):
             try:
                 out["charge"][label] = _ngspice_charge(lib, p, DEFAULT_NSEG, tr, t_end, opts, spl_c, th_inf)
@@ -214,7 +216,7 @@ def run_regime(key):
             "tau_elmore": bc.elmore_time(p),
             "ac": {},
         }
-        for nseg in cfg["nsegs"]:
+        for nseg in cfg["models"]:
             res["ac"][str(nseg)] = _ac_errors(lib, p, nseg)
         for nseg in cfg["uniform"]:
             res["ac"][f"u{nseg}"] = _ac_errors(lib, p, f"u{nseg}")
@@ -231,11 +233,13 @@ def run_regime(key):
 # ----------------------------------------------------------------------------------- driver
 def measure(nsegs, regimes, jobs, ref_cells, ngspice_transients=True, uniform=UNIFORM_NSEGS):
     t0 = time.perf_counter()
-    lib = bc.write_library(list(nsegs) + [f"u{n}" for n in uniform])
-    for n in nsegs:
+    models = (DEFAULT_NSEG, *nsegs)
+    lib = bc.write_library(list(models) + [f"u{n}" for n in uniform])
+    for n in models:
         _LUMPED[n] = bc.LumpedLinear(n)
     bc.exact_zm({"stiff": 1.0, "chi": 1.0, "damp": 0.0, "gsp": 1.0, "theta": 1.0, "len": 1.0}, np.array([1.0]))
-    _CFG.update(lib=str(lib), nsegs=tuple(nsegs), uniform=tuple(uniform), ref_cells=tuple(ref_cells), ngspice_transients=ngspice_transients)
+    _CFG.update(lib=str(lib), nsegs=tuple(nsegs), models=models, uniform=tuple(uniform), ref_cells=tuple(ref_cells),
+                ngspice_transients=ngspice_transients)
     t_setup = time.perf_counter() - t0
     print(f"setup (derive {len(nsegs)} models, library, lambdify): {t_setup:.1f} s; {len(regimes)} regimes on {jobs} process(es)", flush=True)
     results = []
@@ -270,6 +274,8 @@ def measure(nsegs, regimes, jobs, ref_cells, ngspice_transients=True, uniform=UN
         "nsegs": list(nsegs),
         "uniform_nsegs": list(uniform),
         "default_nseg": DEFAULT_NSEG,
+        "default_states": _LUMPED[DEFAULT_NSEG].nz,
+        "states": {str(n): _LUMPED[n].nz for n in models},
         "ref_cells": list(ref_cells),
         "rw": RW,
         "current": I0,
@@ -344,12 +350,15 @@ def render(data) -> tuple[str, str]:
         "`compactmodel.devices.materials.reference_device()`; the default damp = 2e-25 is alpha = 1.02e-4), "
         "alpha in {1e-4, 1e-3, 1e-2, 1e-1}. For scale: 1/tau_alpha = alpha s/chi is 1.4e9, 1.4e10, 1.4e11, 1.4e12 /s "
         "against u/L = 4.3e9 /s, so alpha >= 1e-3 is diffusive.")
-    add(f"* **Compact model**: subcircuits generated from the current SymPy model "
-        f"(`compactmodel.symbolic.lumped.derive(nseg)` + `compactmodel.symbolic.emit.spice_subckt`) for nseg = {', '.join(map(str, nsegs))}; "
-        f"nseg = {nd} is the shipped default `spin_battery` (vertex-centred linear elements, lumped nodal mass and "
-        "Gilbert drag, contacts on the end vertices; sections graded geometrically by 5/4 from each contact up to "
-        "12x the first, `compactmodel.symbolic.lumped.section_fractions`). For comparison, uniform sections "
-        f"(nseg = {', '.join(map(str, meta.get('uniform_nsegs', [])))}), port impedance only.")
+    states = meta.get("states", {})
+    add(f"* **Compact model**: subcircuits generated from the current SymPy model. The shipped default "
+        f"`spin_battery` is the **modal network** (`compactmodel.symbolic.modal`, {meta.get('default_states', '?')} "
+        "states: spin capacitor, 7 exact mode tanks, 3 RC tail tanks at fixed poles, series remainder). For "
+        "comparison, graded finite-element sections (`compactmodel.symbolic.lumped.derive(nseg)`: vertex-centred "
+        "linear elements, lumped nodal mass and Gilbert drag, sections graded by 5/4 from each contact up to 12x "
+        f"the first) for nseg = {', '.join(map(str, nsegs))} (states: " +
+        ", ".join(f"{n}: {states.get(str(n), '?')}" for n in nsegs) + "; `spin_battery_n48` is "
+        f"shipped), and uniform sections (nseg = {', '.join(map(str, meta.get('uniform_nsegs', [])))}), port impedance only.")
     add("* **Port impedance**: ngspice `.ac` (gate open, 40 points/decade from 1e-4 u/L to u/L) against the exact "
         "continuum Z(s) - R of `compactmodel.symbolic.continuum.exact_port_impedance()`. `AC u/2L` and `AC u/L` = "
         "max |Zm/Zm_exact - 1| over f <= u/(2L) and f <= u/L (u/(2L) = 2.14 GHz); `LF` = the same at "
@@ -387,19 +396,19 @@ def render(data) -> tuple[str, str]:
     w_dc, r_dc = worst("dc", nd)
     fail_half = [r for r in results if _get(r, "ac_half", nd) > TARGET_AC]
     fail_lf = [r for r in results if max(_get(r, "lf", nd), _get(r, "dc", nd)) > TARGET_DC]
-    add("## Verdict for the default model (nseg = %d)" % nd)
+    add(f"## Verdict for the default model ({nd} network, {meta.get('default_states', '?')} states)")
     add("")
     meets = not fail_half and not fail_lf
     add(f"Target: within 1 % of the distributed physics up to u/(2L) in every regime and within 0.1 % at DC. "
         f"**{'Met' if meets else 'Not met'}.**")
     add("")
-    add(f"* DC: the winding at a DC current is exact for every nseg (worst {_e(w_dc)}, {regime(r_dc)}), and so "
+    add(f"* DC: the winding at a DC current is exact (worst {_e(w_dc)}, {regime(r_dc)}), and so "
         f"is the port inductance. The low-frequency error at 1e-4 u/L is at most {_e(w_lf)} ({regime(r_lf)}): "
         f"the 0.1 % DC target is {'met' if not fail_lf else 'not met'}.")
     if fail_half:
         add(f"* Port impedance up to u/(2L): worst {_e(w_half)} ({regime(r_half)}). "
             f"{len(fail_half)} of {len(results)} regimes exceed 1 %: " +
-            "; ".join(f"{regime(r)}: {_e(_get(r, 'ac_half', nd))} (needs nseg {_needed(r, 'ac_half', TARGET_AC, nsegs)})"
+            "; ".join(f"{regime(r)}: {_e(_get(r, 'ac_half', nd))}"
                       for r in fail_half) + ".")
         rmax = max(results, key=lambda r: r["alpha"])
         pp = rmax["params"]
@@ -418,11 +427,11 @@ def render(data) -> tuple[str, str]:
         sv = 1j * math.pi * math.sqrt(pp["stiff"] / pp["chi"]) / pp["len"]  # s = i 2 pi u/(2L)
         kabs = abs(np.sqrt((pp["chi"] * sv**2 + pp["damp"] * sv) / pp["stiff"]))
         cmp = []
-        for n in sorted(set(uni) | {nd}):
+        for n in sorted(set(uni) | {n for n in nsegs if n in uni}):
             gw = max(r["ac"][str(n)]["ac_half"] for r in results) if str(n) in results[0]["ac"] else None
             uw = max(r["ac"][f"u{n}"]["ac_half"] for r in results) if f"u{n}" in results[0]["ac"] else None
             cmp.append(f"nseg {n}: graded {_e(gw)}, uniform {_e(uw)}")
-        add("* Why graded sections: in the diffusive regimes (alpha >= 1e-2) the field at u/(2L) penetrates only "
+        add("* Why the sectioned cross-check models are graded: in the diffusive regimes (alpha >= 1e-2) the field at u/(2L) penetrates only "
             f"1/|k| = |A/(chi s^2 + alpha s s)|^(1/2) = L/{kabs * pp['len']:.0f} (alpha = {rmax['alpha']:g}) from each "
             "contact, and uniform sections of that size are needed everywhere to resolve it. Grading puts the "
             "small sections at the contacts. Worst AC error up to u/(2L) over all regimes: " + "; ".join(cmp) + ".")
@@ -442,7 +451,7 @@ def render(data) -> tuple[str, str]:
         vals = [x for x in vals if math.isfinite(x[0])]
         return max(vals, key=lambda x: x[0]) if vals else (float("nan"), None)
 
-    add("Transients (default nseg):")
+    add(f"Transients ({nd} default):")
     add("")
     for kind in ("charge", "release"):
         for ramp in ("fast", "band"):
@@ -458,14 +467,14 @@ def render(data) -> tuple[str, str]:
     add("")
     add("Reading the transients: a 20 ps edge excites spin waves far above u/(2L); in the low-loss regimes "
         "(alpha = 1e-4 with small or large g, where the contacts reflect most of the wave) they ring for tens of "
-        "transits and the sections' dispersion accumulates, so the fast-ramp error is the largest there and "
-        "converges only slowly with nseg. With an edge that respects the model's band (2 L/u) the same regimes "
+        "transits; the modes the model drops (and the sections' dispersion) round the wave fronts, so the "
+        "fast-ramp error is the largest there and converges only slowly with nseg. With an edge that respects the model's band (2 L/u) the same regimes "
         "are far more accurate. ngspice's default reltol = 1e-3 adds a time-step error of the same order "
         "(up to a few %) in the ringing regimes: use `.options reltol=1e-4` or tighter for ringing transients.")
     add("")
 
     # ---------------- tables
-    add(f"## Default model (nseg = {nd}) in every regime")
+    add(f"## Default model ({nd} network) in every regime")
     add("")
     hdr = ("| g/sqrt(A chi) | alpha | AC u/2L | AC u/L | LF | DC | charge fast | ngspice tight | ngspice default "
            "| release fast | ngspice tight | ngspice default | charge band | release band | ref grid |")
@@ -503,20 +512,20 @@ def render(data) -> tuple[str, str]:
         ("charge:band", "Charge transient, 2 L/u ramp (lumped equations)", 0.01),
         ("release:band", "Release transient, 2 L/u ramp (lumped equations)", 0.01),
     ]
-    add("## Error vs section count")
+    add("## Error vs section count (graded sections; the modal default in the first column)")
     add("")
     for metric, title, limit in tables:
         add(f"### {title}")
         add("")
-        add("| g/sqrt(A chi) | alpha | " + " | ".join(f"nseg {n}" for n in nsegs) + " |")
-        add("|" + "|".join(["---"] * (len(nsegs) + 2)) + "|")
+        add(f"| g/sqrt(A chi) | alpha | {nd} ({meta.get('default_states', '?')} states) | " + " | ".join(f"nseg {n}" for n in nsegs) + " |")
+        add("|" + "|".join(["---"] * (len(nsegs) + 3)) + "|")
         for r in results:
-            vals = [_get(r, metric, n) for n in nsegs]
+            vals = [_get(r, metric, n) for n in (nd, *nsegs)]
             cells = [(_flag(v, limit) if limit else _e(v)) for v in vals]
             add(f"| {r['g_ratio']:g} | {r['alpha']:g} | " + " | ".join(cells) + " |")
         add("")
 
-    add("## Section count needed")
+    add("## Section count the sectioned model would need")
     add("")
     add("Smallest nseg of the map that meets the target (beyond the largest measured: an h^2 extrapolation, "
         "rounded up to a power of two).")
@@ -536,7 +545,7 @@ def render(data) -> tuple[str, str]:
     md = "\n".join(lines)
 
     # console table
-    con = [f"Accuracy map, default nseg = {nd} (rw = {meta['rw']:g} ohm)",
+    con = [f"Accuracy map, default {nd} (rw = {meta['rw']:g} ohm)",
            f"{'g/sqrtAchi':>10} {'alpha':>7} {'AC<=u/2L':>9} {'AC<=u/L':>9} {'LF':>9} {'DC':>9} {'chg20ps':>9} {'ng-tight':>9} "
            f"{'ng-dflt':>9} {'rel20ps':>9} {'chg-band':>9} {'rel-band':>9}"]
     for r in results:
@@ -551,7 +560,7 @@ def render(data) -> tuple[str, str]:
     for r in results:
         con.append(f"{r['g_ratio']:>10g} {r['alpha']:>7g} " + " ".join(f"{_e(_get(r, 'ac_half', n)):>8}" for n in nsegs))
     con.append("")
-    con.append(f"Verdict (nseg {nd}): {'MET' if meets else 'NOT MET'}; worst AC(u/2L) {_e(w_half)} at {regime(r_half)}; "
+    con.append(f"Verdict ({nd}): {'MET' if meets else 'NOT MET'}; worst AC(u/2L) {_e(w_half)} at {regime(r_half)}; "
                f"worst LF {_e(w_lf)}; worst DC {_e(w_dc)}")
     return md, "\n".join(con)
 
@@ -572,14 +581,21 @@ def plot(data, path: Path) -> None:
     markers = dict(zip(gs, "os^Dv"))
     fig, axes = plt.subplots(2, 3, figsize=(16, 9.5))
 
+    states = meta.get("states", {})
+    x_sec = [states.get(str(n), 2 * n + 2) for n in nsegs]
+    x_def = states.get(str(nd), meta.get("default_states", 20))
+
     def lines(ax, metric, title, limit):
+        """Error vs state count: graded sections as lines, the modal default as stars."""
         for r in results:
-            ax.loglog(nsegs, [max(_get(r, metric, n), 1e-12) for n in nsegs], marker=markers[r["g_ratio"]], ms=4,
-                      color=colors[r["alpha"]], lw=1, alpha=0.85)
+            ax.loglog(x_sec, [max(_get(r, metric, n), 1e-12) for n in nsegs], marker=markers[r["g_ratio"]], ms=3,
+                      color=colors[r["alpha"]], lw=0.8, alpha=0.6)
+            ax.loglog([x_def], [max(_get(r, metric, nd), 1e-12)], marker="*", ms=9, color=colors[r["alpha"]],
+                      markeredgecolor="k", markeredgewidth=0.4, ls="")
         if limit:
             ax.axhline(limit, color="r", ls="--", lw=1)
-        ax.axvline(nd, color="k", ls=":", lw=1)
-        ax.set_xlabel("nseg")
+        ax.axvline(x_def, color="k", ls=":", lw=1)
+        ax.set_xlabel("internal states (graded sections: 2 nseg + 2)")
         ax.set_title(title, fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
 
@@ -606,7 +622,7 @@ def plot(data, path: Path) -> None:
     lines(axes[0, 0], "ac_half", "port impedance: max |Zm/Zm_exact - 1|, f <= u/(2L)", TARGET_AC)
     nan = float("nan")
     heat(axes[0, 1], [[_get(by[(g, a)], "ac_half", nd) if (g, a) in by else nan for g in gs] for a in als],
-         f"nseg = {nd}: AC error up to u/(2L)", lambda v: f"{v:.1e}")
+         f"default ({nd}, {x_def} states): AC error up to u/(2L)", lambda v: f"{v:.1e}")
     need = []
     for a in als:
         row = []
@@ -617,7 +633,7 @@ def plot(data, path: Path) -> None:
             s = _needed(by[(g, a)], "ac_half", TARGET_AC, nsegs)
             row.append(float(s.strip("~").split()[0]))
         need.append(row)
-    heat(axes[0, 2], need, "smallest nseg for 1 % up to u/(2L) (~: extrapolated)", lambda v: f"{v:.0f}",
+    heat(axes[0, 2], need, "graded sections: smallest nseg for 1 % up to u/(2L) (~: extrapolated)", lambda v: f"{v:.0f}",
          cmap_name="Blues", vmin=1, vmax=np.nanmax(need) * 2)
     lines(axes[1, 0], "charge:fast", "charge, 20 ps ramp: max |dTheta| / Theta_final", 0.01)
     lines(axes[1, 1], "release:fast", "release, 20 ps ramp: max |dE| / E(0)", 0.01)
@@ -626,9 +642,10 @@ def plot(data, path: Path) -> None:
 
     handles = [Line2D([], [], color=colors[a], lw=2, label=f"alpha = {a:g}") for a in als]
     handles += [Line2D([], [], color="gray", marker=markers[g], ls="", label=f"g/sqrt(A chi) = {g:g}") for g in gs]
+    handles += [Line2D([], [], color="gray", marker="*", ms=9, ls="", markeredgecolor="k", label=f"{nd} default")]
     axes[0, 0].legend(handles=handles, fontsize=7, loc="lower left")
     fig.suptitle(f"Compact model vs distributed physics (reference device, rw = {meta['rw']:g} ohm); "
-                 f"dotted: default nseg = {nd}; dashed: target", fontsize=11)
+                 f"stars and dotted line: the {nd} default ({x_def} states); lines: graded sections; dashed: target", fontsize=11)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -647,14 +664,14 @@ def main(argv=None) -> int:
     ap.add_argument("--plot-only", action="store_true", help="redraw docs/accuracy_map.{md,png} from the JSON cache")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1), help="worker processes (default 2)")
     ap.add_argument("--out-dir", type=Path, default=DOCS, help="where to write json/md/png (default docs/)")
-    ap.add_argument("--quick", action="store_true", help="tiny map (2 regimes, nseg 4/8/default, coarse reference) for a smoke test")
+    ap.add_argument("--quick", action="store_true", help="tiny map (2 regimes, the default and nseg 4/8, coarse reference) for a smoke test")
     ns = ap.parse_args(argv)
     json_path = ns.out_dir / JSON_PATH.name
     if ns.plot_only:
         data = json.loads(json_path.read_text())
     else:
         if ns.quick:
-            nsegs, regimes, ref_cells, uniform = (4, 8, DEFAULT_NSEG), [(1.0, 1e-3), (0.3, 1e-2)], (96, 48), (8,)
+            nsegs, regimes, ref_cells, uniform = (4, 8), [(1.0, 1e-3), (0.3, 1e-2)], (96, 48), (8,)
         else:
             nsegs, ref_cells, uniform = NSEGS, REF_CELLS, UNIFORM_NSEGS
             regimes = [(g, a) for a in ALPHAS for g in G_RATIOS]

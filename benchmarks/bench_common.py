@@ -86,14 +86,18 @@ def matched_load(p: Mapping[str, float]) -> float:
 
 
 def subckt_name(nseg: int | str) -> str:
-    """Subcircuit of a section count: ``48`` (the shipped graded mesh) or ``"u48"`` (uniform sections)."""
+    """Subcircuit of a spec: ``"modal"``, ``48`` (graded sections) or ``"u48"`` (uniform sections)."""
     return f"sb_bench_n{nseg}"
 
 
 def derive_spec(nseg: int | str):
-    """The lumped model of a section-count spec (``48`` graded, ``"u48"`` uniform)."""
+    """The lumped model of a spec: ``"modal"`` (the default network), ``48`` graded sections, ``"u48"`` uniform."""
     from compactmodel.symbolic.lumped import derive
 
+    if nseg == "modal":
+        from compactmodel.symbolic.modal import derive as derive_modal
+
+        return derive_modal()
     if isinstance(nseg, str) and nseg.startswith("u"):
         return derive(int(nseg[1:]), mesh="uniform")
     return derive(int(nseg))
@@ -324,10 +328,10 @@ class LumpedLinear:
 
     TEMPERATURE = 300.15
 
-    def __init__(self, nseg: int):
-        from compactmodel.symbolic.numeric import numeric_model
+    def __init__(self, nseg: int | str):
+        from compactmodel.symbolic.numeric import NumericModel
 
-        self.num = numeric_model(nseg)
+        self.num = NumericModel(derive_spec(nseg))
         model = self.num.model
         self.model = model
         self.nseg = nseg
@@ -339,6 +343,8 @@ class LumpedLinear:
         self._current_f = self.num.function(model.port_current)
         self._phys = {k: self.num.function(v) for k, v in model.physical.items()}
         self._init = sp.lambdify(list(model.params.values()), [st.initial for st in model.states], "numpy")
+        self._mass = sp.lambdify(self.num.consts, [st.mass for st in model.states], "numpy")
+        self._winding = sp.lambdify(model.state_symbols(), model.winding, "numpy")
         self._base = {sym: i for i, sym in enumerate(self.num.base)}
 
     def tau(self, p) -> float:
@@ -350,6 +356,14 @@ class LumpedLinear:
 
     def _env(self, p, vpn, vg, z):
         return self.num.environment(self.num.constants(p), {"vpn": vpn, "vg": vg, "temp": self.TEMPERATURE}, list(z))
+
+    def mass(self, p) -> np.ndarray:
+        """The mass of each state in  m tau_s dz/dt = f."""
+        return np.array([float(m) for m in self._mass(*self.num.constants(p))])
+
+    def twist(self, z: np.ndarray) -> np.ndarray:
+        """The wire's twist Theta [rad] of states z (rows: states, columns: time points)."""
+        return 2 * math.pi * np.asarray(self._winding(*z), dtype=float)
 
     def jacobians(self, p, vg: float):
         """(Fz, Fv, Iz, Iv, f0, i0): f = f0 + Fz z + Fv vpn, I_port = i0 + Iz z + Iv vpn around z = 0."""
@@ -377,7 +391,8 @@ class LumpedLinear:
             b = fv * r_load / den
         else:
             raise ValueError(mode)
-        return m / tau, b / tau
+        mass = self.mass(p)[:, None]
+        return m / tau / mass, b / tau / mass[:, 0]
 
     def energies(self, p, vpn: np.ndarray, vg: np.ndarray, states: np.ndarray) -> dict[str, np.ndarray]:
         vpn = np.asarray(vpn, float)

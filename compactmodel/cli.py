@@ -220,7 +220,7 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     sm.add_argument("--load", default="logic", metavar="KIND",
                     help="logic (SOT-MTJ cell, co-simulated; default), resistor:OHMS or capacitor:FARADS")
     sm.add_argument("--array", default="1x1", metavar="SxP", help="n_series x n_parallel identical cells (default 1x1)")
-    sm.add_argument("--nseg", type=int, default=None, help="sections of the shipped subcircuit (4, 8, 16, 32, 64; default 48)")
+    sm.add_argument("--nseg", type=int, default=None, help="section count of a shipped sectioned subcircuit, spin_battery_n<N> (48; default: the modal spin_battery)")
     sm.add_argument("--temperature", type=float, default=300.15, metavar="K", help="circuit temperature in K")
     sm.add_argument("--cycles", type=int, default=1, help="repeat the protocol this many times")
     sm.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")

@@ -81,8 +81,8 @@ def si(x, unit, digits=3):
 # %% [markdown]
 # ## 1. What is co-simulated
 #
-# **The battery** is the subcircuit `spin_battery_n16` of `netlists/spin_battery.lib` (the
-# lumped model with 16 sections; the default `spin_battery` has 48). It runs in ngspice,
+# **The battery** is the default subcircuit `spin_battery` of `netlists/spin_battery.lib` (the
+# modal network of the spin line: 20 internal states). It runs in ngspice,
 # which PySpice drives in shared-library mode, inside this Python process. Its pins are the
 # port `p`/`n` (the charging wire, 1.6 kohm for the reference device), the `gate` (open: the
 # wire is an open strip that can be charged and discharged; closed: the wire is closed into
@@ -213,7 +213,7 @@ assert rated.energy < 1e-4 * e_write
 # %%
 from compactmodel.sim.simulation import Simulation
 
-single = Simulation(["Release into load for 3 ns"], params={"wn0": rated.winding}, load=LogicLoad(), nseg=16).solve()
+single = Simulation(["Release into load for 3 ns"], params={"wn0": rated.winding}, load=LogicLoad()).solve()
 peak = float(np.max(np.abs(single["load_current"])))
 note(
     f"- peak strip current {si(peak, 'A')} = {peak / i_c0:.1e} I_c0\n"
@@ -248,7 +248,7 @@ for s in steps:
     print(s)
 
 t0 = time.perf_counter()
-sim = Simulation(experiment, params=params, load=LogicLoad(), n_series=n_series, n_parallel=n_parallel, nseg=16)
+sim = Simulation(experiment, params=params, load=LogicLoad(), n_series=n_series, n_parallel=n_parallel)
 res = sim.solve()
 t_demo = time.perf_counter() - t0
 print(f"\n{n_series} x {n_parallel} = {n_series * n_parallel:.3g} cells; co-simulation {t_demo:.1f} s wall, "
@@ -377,7 +377,7 @@ from compactmodel.verify.monolithic import solve_release
 def release_run(**kw):
     t0 = time.perf_counter()
     sim_r = Simulation(["Release into load for 1.5 ns"], params={"wn0": rated.winding}, load=LogicLoad(),
-                       n_series=n_series, n_parallel=n_parallel, nseg=16, **kw)
+                       n_series=n_series, n_parallel=n_parallel, **kw)
     return sim_r, sim_r.solve(), time.perf_counter() - t0
 
 
@@ -386,11 +386,11 @@ _, res_f, t_fine = release_run(tmax=1e-12)
 default_step = f"tmax = {sim_v.tmax * 1e12:.2g} ps (default)"
 
 rec = res_v.records[0]
-state_names = list(numeric_model("spin_battery_n16").STATES)
+state_names = list(numeric_model("spin_battery").STATES)
 z0 = [rec.vectors[f"x1.{name}"][0] for name in state_names]  # the state ngspice started from
 t0 = time.perf_counter()
 ref = solve_release(sim_v.params, sim_v.load.cell, z0, tilted_p_state(), float(res_v["time"][-1]),
-                    n_series=n_series, n_parallel=n_parallel, nseg=16, bridge=int(rec.cell["bridge"][0]))
+                    n_series=n_series, n_parallel=n_parallel, bridge=int(rec.cell["bridge"][0]))
 t_mono = time.perf_counter() - t0
 
 
@@ -472,7 +472,7 @@ assert dmy_f < 0.25
 # %%
 counts = []
 for tmax in (None, 1e-12, 0.5e-12):
-    r = Simulation(experiment, params=params, load=LogicLoad(), n_series=n_series, n_parallel=n_parallel, nseg=16,
+    r = Simulation(experiment, params=params, load=LogicLoad(), n_series=n_series, n_parallel=n_parallel,
                    tmax=tmax).solve()
     c_r = r.cycle_summaries()[0]
     counts.append((r.simulation.tmax, c_r["writes"], write_times(r), c_r["delivered"]))  # writes: in the release
@@ -545,7 +545,7 @@ steps_t = [
     "Hold for 10 years",
     "Release into load until SOC < 20 % or for 20 ns",
 ]
-res_t = Simulation(steps_t, params=params, load=ResistorLoad(1600.0), nseg=16).solve()
+res_t = Simulation(steps_t, params=params, load=ResistorLoad(1600.0)).solve()
 YEAR = 365.25 * 86400  # s
 
 

@@ -157,7 +157,7 @@ def _landau_message(record) -> str:
 
 def test_simulation_warns_past_the_landau_limit():
     with pytest.warns(LandauLimitWarning) as record:
-        Simulation(f"Charge at {PAST_LANDAU * 1e3:g} mA for 1 ns", load=ResistorLoad(1e3), nseg=4)
+        Simulation(f"Charge at {PAST_LANDAU * 1e3:g} mA for 1 ns", load=ResistorLoad(1e3))
     _landau_message(record)
 
 
@@ -165,7 +165,7 @@ def test_simulation_landau_limit_is_per_cell():
     """The same 3 mA into 10 cells in parallel is 0.3 mA per cell: below the limit, no warning."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", LandauLimitWarning)
-        Simulation(f"Charge at {PAST_LANDAU * 1e3:g} mA for 1 ns", load=ResistorLoad(1e3), nseg=4, n_parallel=10)
+        Simulation(f"Charge at {PAST_LANDAU * 1e3:g} mA for 1 ns", load=ResistorLoad(1e3), n_parallel=10)
 
 
 def test_charge_store_release_warns_past_the_landau_limit():
@@ -221,7 +221,7 @@ def test_missing_ngspice(how):
 
 def test_missing_ngspice_from_the_cli(tmp_path):
     env = {**os.environ, "NGSPICE_LIBRARY_PATH": "/nonexistent/libngspice{}.so"}
-    out = subprocess.run([sys.executable, "-m", "compactmodel.cli", "simulate", GOOD_PROTOCOL, "--nseg", "4",
+    out = subprocess.run([sys.executable, "-m", "compactmodel.cli", "simulate", GOOD_PROTOCOL,
                           "--load", "resistor:1000", "--quiet", "--no-plots", "--out", str(tmp_path)],
                          capture_output=True, text=True, cwd=ROOT, timeout=120, env=env)
     assert out.returncode == 2, out.stderr

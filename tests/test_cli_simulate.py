@@ -13,7 +13,7 @@ from compactmodel.cli import main
 def test_simulate_string_writes_data_and_figures(tmp_path, capsys):
     out = tmp_path / "run"
     code = main(["simulate", "Charge at 0.15 mA for 2 ns; Close gate; Release into 1.6 kohm for 2 ns",
-                 "--load", "resistor:1600", "--nseg", "16", "--out", str(out), "--quiet"])
+                 "--load", "resistor:1600", "--out", str(out), "--quiet"])
     text = capsys.readouterr().out
     assert code == 0
     with (out / "results.csv").open() as fh:
@@ -29,7 +29,7 @@ def test_simulate_protocol_file_and_npz(tmp_path, capsys):
     proto = tmp_path / "p.txt"
     proto.write_text("# store then release\nHold for 1 ns\nRelease into load for 0.5 ns\n")
     out = tmp_path / "o"
-    code = main(["simulate", str(proto), "--param", "wn0=1", "--nseg", "4", "--array", "64000x102400", "--out", str(out),
+    code = main(["simulate", str(proto), "--param", "wn0=1", "--array", "64000x102400", "--out", str(out),
                  "--format", "npz", "--no-plots", "--quiet"])
     assert code == 0, capsys.readouterr().err
     data = np.load(out / "results.npz")
@@ -60,7 +60,7 @@ def test_simulate_bad_input_is_one_line(args, fragment, capsys, tmp_path):
 
 
 def test_simulate_warnings_are_one_line_and_missing_file_is_named(tmp_path, capsys):
-    code = main(["simulate", "Charge at 5 mA for 0.2 ns", "--load", "resistor:1000", "--nseg", "4", "--out", str(tmp_path),
+    code = main(["simulate", "Charge at 5 mA for 0.2 ns", "--load", "resistor:1000", "--out", str(tmp_path),
                  "--no-plots", "--quiet"])
     err = capsys.readouterr().err
     assert code == 0

@@ -45,7 +45,7 @@ def run_demo(outdir: Path = Path("out"), params: dict | None = None, progress: b
     t1 = time.perf_counter()
     # 1 ps steps: the first write is resolved at the default step (L/u/50), but whether the
     # ringing current completes further writes is sensitive to the step (see the notebook)
-    sim = Simulation(steps, params=p, load=LogicLoad(), n_series=ns, n_parallel=npar, nseg=16, tmax=1e-12)
+    sim = Simulation(steps, params=p, load=LogicLoad(), n_series=ns, n_parallel=npar, tmax=1e-12)
     res = sim.solve(progress=progress)
     t_sim = time.perf_counter() - t1
     c = res.cycle_summaries()[0]

@@ -63,6 +63,7 @@ from ..core.constants import YEAR
 from ..core.parameters import InstanceParameters, ParameterError
 from ..devices.materials import Device
 from ..devices.presets import PRESETS
+from ..library import SHIPPED_NSEGS, SUBCKTS, subckt_name
 from ..physics import scales
 from ..physics.capacity import rating
 from ..physics.phase_slips import retention_time
@@ -172,7 +173,7 @@ def _preset(name: str) -> Device:
 
 def sample(preset: str, spread: ProcessSpread | None = None, n: int = 100, seed: int = 0, *,
            temperature: float = 300.15, t_retention: float = 10 * YEAR, simulate: bool | None = None,
-           nseg: int = 16):
+           nseg: int | None = None):
     """A Monte Carlo :class:`compactmodel.studies.sweeps.Sweep` of ``n`` process variants of ``preset``.
 
     Args:
@@ -182,7 +183,7 @@ def sample(preset: str, spread: ProcessSpread | None = None, n: int = 100, seed:
         temperature: nominal operating temperature [K].
         t_retention: retention that defines the rated capacity [s].
         simulate: run the ngspice round trip per case (None: only if n <= 100).
-        nseg: sections of the simulated subcircuit (4, 8, 16, 32 or 64).
+        nseg: None for the default (modal) subcircuit, or the section count of a shipped sectioned one (48).
 
     Each case's inputs: ``preset``, the drawn ``theta_sh`` [rad], ``g_mix`` [1/m^2], ``A_ex``
     [J/m], ``loop_length`` [m], ``temperature`` [K], and the settings above.
@@ -193,8 +194,9 @@ def sample(preset: str, spread: ProcessSpread | None = None, n: int = 100, seed:
     device = _preset(preset)
     _check_range("temperature", temperature, 200.0, 500.0, "K")
     _check_range("t_retention", t_retention, 1e-9, 1e3 * YEAR, "s")
-    if nseg not in (4, 8, 16, 32, 64):
-        raise ParameterError(f"nseg = {nseg!r}: allowed values 4, 8, 16, 32, 64 (the shipped subcircuits)")
+    if nseg is not None and nseg not in SHIPPED_NSEGS:
+        raise ParameterError(f"nseg = {nseg!r}: allowed values None (the default model) or {', '.join(map(str, SHIPPED_NSEGS))} "
+                             "(the shipped sectioned subcircuits)")
     if simulate is None:
         simulate = isinstance(n, int) and n <= SIMULATE_AUTO_MAX_N
     m, g = device.material, device.geometry
@@ -211,7 +213,7 @@ def sample(preset: str, spread: ProcessSpread | None = None, n: int = 100, seed:
         }
 
     fixed = {"preset": preset, "nominal_temperature": float(temperature), "t_retention": float(t_retention),
-             "simulate": bool(simulate), "nseg": int(nseg)}
+             "simulate": bool(simulate), "subckt": subckt_name(nseg)}
     return monte_carlo(draw, n, seed, name=f"variability-{preset}", fixed=fixed)
 
 
@@ -266,7 +268,7 @@ def variability_task(inputs: Mapping[str, object]) -> dict[str, float]:
         "charge_efficiency": scales.charge_efficiency(p["theta"], p["rw"], p["stiff"], p["chi"]),
     }
     if inputs.get("simulate"):
-        out.update(_simulate(p, t, p_nom, r_nom, int(inputs["nseg"])))  # type: ignore[arg-type]
+        out.update(_simulate(p, t, p_nom, r_nom, SUBCKTS[inputs["subckt"]]))  # type: ignore[arg-type]
     return out
 
 
@@ -278,7 +280,8 @@ def _protocol(p_nom: Mapping[str, float], r_nom) -> list[str]:
             f"Release into {p_nom['rw']:.9g} ohm for {SIM_RELEASE_TRANSITS * transit:.9g} s"]
 
 
-def _simulate(p: Mapping[str, float], temperature: float, p_nom: Mapping[str, float], r_nom, nseg: int) -> dict[str, float]:
+def _simulate(p: Mapping[str, float], temperature: float, p_nom: Mapping[str, float], r_nom, kind: int | str) -> dict[str, float]:
+    nseg = None if kind == "modal" else int(kind)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sim = Simulation(_protocol(p_nom, r_nom), params=p, load=ResistorLoad(p_nom["rw"]), nseg=nseg,
@@ -386,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sim.add_argument("--simulate", dest="simulate", action="store_true", default=None,
                      help=f"run the ngspice round trip per case (default: only if n <= {SIMULATE_AUTO_MAX_N})")
     sim.add_argument("--no-simulate", dest="simulate", action="store_false")
-    ap.add_argument("--nseg", type=int, default=16)
+    ap.add_argument("--nseg", type=int, default=None, help="section count of a shipped sectioned subcircuit (default: the modal spin_battery)")
     ap.add_argument("--workers", type=int, default=2, help="local worker processes")
     ap.add_argument("--scheduler", default=None, help="dask scheduler address (default: a LocalCluster)")
     ap.add_argument("--flush-seconds", type=float, default=2.0)

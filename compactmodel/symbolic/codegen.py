@@ -70,7 +70,7 @@ def energy_expression(model: LumpedModel) -> tuple[sp.Expr, list[sp.Symbol]]:
     the wire winding ``wsum`` and the gate anisotropy ratio ``sg2`` (the nodes V(ws), V(gk))."""
     inter = {sym.name: (sym, expr) for sym, expr in model.intermediates}
     e = model.physical["twist_energy"] + model.physical["kinetic_energy"] + model.physical["gate_energy"]
-    e = e.subs(inter["kgate"][0], inter["kgate"][1]).subs(inter["tgate"][0], inter["tgate"][1])
+    e = e.xreplace({inter["kgate"][0]: inter["kgate"][1]}).xreplace({inter["tgate"][0]: inter["tgate"][1]})
     return e, model.state_symbols() + [inter["wsum"][0], inter["sg2"][0]]
 
 
@@ -84,8 +84,8 @@ def loss_expressions(model: LumpedModel) -> dict[str, sp.Expr]:
     out = {}
     for key, name in LOSS_KEYS.items():
         e = model.physical[name]
-        e = e.subs(inter["kgate"][0], inter["kgate"][1]).subs(inter["tgate"][0], inter["tgate"][1])
-        out[key] = e.subs(node)
+        e = e.xreplace({inter["kgate"][0]: inter["kgate"][1]}).xreplace({inter["tgate"][0]: inter["tgate"][1]})
+        out[key] = e.xreplace(node)
     return out
 
 

@@ -5,11 +5,21 @@
 ``numeric/<subckt>.py``), the repository's copies ``netlists/spin_battery.lib`` and
 ``verilog-a/*.va``, and the README's parameter table; ``--check`` only reports whether they are
 up to date. The files are committed and a test regenerates them and compares byte for byte.
+
+Every generated model file starts with a stamp line holding the SHA-256 of the rest of the file
+(``tail -n +2 FILE | sha256sum`` reproduces it), so a hand edit or a truncated copy is detected
+(:func:`compactmodel.library.verify_library`). The generator's inputs (the source of the symbolic,
+physics, devices and core layers and the SymPy version) are fingerprinted; when the fingerprint
+and the files match the last full run (cached under ``$XDG_CACHE_HOME/compactmodel``), ``emit`` and
+``--check`` answer without re-deriving anything. ``--force`` re-derives regardless.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
 import random
 import sys
 import textwrap
@@ -26,11 +36,12 @@ from .lumped import derive
 from .model import LumpedModel
 from .printers import SpicePrinter, VerilogAPrinter
 
-__all__ = ["spice_subckt", "spice_library", "verilog_a_module", "generated_files", "write_generated", "main"]
+__all__ = ["spice_subckt", "spice_library", "verilog_a_module", "model_files", "generated_files", "write_generated",
+           "generator_fingerprint", "stamped", "main"]
 
-#: Section counts of the sectioned subcircuits ``spin_battery_n<N>`` shipped beside the modal default
-#: (for cross-checks and studies); ``spin_loop_n<N>`` is shipped for the largest.
-SECTIONED_NSEGS = (4, 16, 48)
+#: Sections of the graded finite-element models ``spin_battery_n<N>`` and ``spin_loop_n<N>`` shipped
+#: beside the modal default, for cross-checks (``emit --nseg N`` ships another count instead).
+SECTIONED_NSEG = 48
 
 #: The repository root (the package's parent folder in a checkout).
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -94,13 +105,16 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
     intermediates, not expanded into them.
     """
     order = list(model.inputs.values()) + model.state_symbols() + [s for s, _ in model.intermediates if s in as_nodes]
-    expanded: dict[sp.Symbol, sp.Expr] = {}
+    leaves = set(order)
+    reach: dict[sp.Symbol, set[sp.Symbol]] = {}  # the leaves an intermediate's value depends on
     args = {}
     for sym, expr in model.intermediates:
-        full = expr.subs(expanded)
+        deps: set[sp.Symbol] = set()
+        for x in expr.free_symbols:
+            deps |= {x} & leaves if (x in leaves or x not in reach) else reach[x]
         if sym not in as_nodes:
-            expanded[sym] = full
-        args[sym] = [z for z in order if z in full.free_symbols]
+            reach[sym] = deps
+        args[sym] = [z for z in order if z in deps]
     return args
 
 
@@ -115,26 +129,38 @@ _NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "sb": "sb",
 
 
 def _is_linear(expr: sp.Expr, variables: set[sp.Symbol], params: set[sp.Symbol]) -> bool:
-    """True if ``expr`` is affine in ``variables`` with parameter-only coefficients."""
+    """True if the expanded ``expr`` is affine in ``variables`` with parameter-only coefficients.
+
+    Term by term: each term of the sum holds at most one variable, to the first power, times
+    a factor free of variables (cheaper than building a polynomial).
+    """
     if not expr.free_symbols <= variables | params:
         return False
-    used = sorted(expr.free_symbols & variables, key=lambda s: s.name)
-    if not used:
-        return True
-    try:
-        poly = sp.Poly(expr, *used)
-    except sp.PolynomialError:
-        return False
-    return poly.total_degree() <= 1
+    for term in sp.Add.make_args(expr):
+        used = term.free_symbols & variables
+        if not used:
+            continue
+        if len(used) > 1:
+            return False
+        (x,) = used
+        _, dependent = term.as_independent(x, as_Add=False)
+        if dependent != x:
+            return False
+    return True
 
 
 def _affine_coefficients(model: LumpedModel, expr: sp.Expr, variables: set[sp.Symbol]):
-    """({variable: coefficient}, constant) of an affine expression."""
-    expr = sp.expand(expr)
-    coeffs = {x: sp.simplify(expr.coeff(x)) for x in _sorted(model, expr.free_symbols & variables)}
-    const = sp.simplify(expr.xreplace({x: 0 for x in variables}))
-    assert sp.expand(sum(c * x for x, c in coeffs.items()) + const - expr) == 0
-    return coeffs, const
+    """({variable: coefficient}, constant) of an expanded affine expression (proved by :func:`_check_split`)."""
+    coeffs: dict[sp.Symbol, list[sp.Expr]] = {}
+    const = []
+    for term in sp.Add.make_args(expr):
+        used = term.free_symbols & variables
+        if used:
+            (x,) = used
+            coeffs.setdefault(x, []).append(term.as_independent(x, as_Add=False)[0])
+        else:
+            const.append(term)
+    return {x: sp.Add(*coeffs[x]) for x in _sorted(model, coeffs)}, sp.Add(*const)
 
 
 def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
@@ -331,11 +357,12 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     return "\n".join(lines) + "\n"
 
 
-def _check_split(model: LumpedModel, substituted, node_rows, rows, port_rows, points: int = 3) -> None:
+def _check_split(model: LumpedModel, substituted, node_rows, rows, port_rows, points: int = 1) -> None:
     """Generator-time proof that the element stamps reproduce the SymPy equations.
 
-    Evaluated at random points (states, inputs and parameters), every row rebuilt from the
-    element coefficients and B-source remainders equals the model's row to 1e-9.
+    Evaluated at a random point (states, inputs and parameters: a structural error agrees there
+    by chance with probability zero), every row rebuilt from the element coefficients and B-source
+    remainders equals the model's row to 1e-9.
     """
     rnd = random.Random(11)
     for _ in range(points):
@@ -370,14 +397,14 @@ def _check_split(model: LumpedModel, substituted, node_rows, rows, port_rows, po
             close(rebuilt, env[sym], f"node {sym}")
 
 
-def spice_library(sectioned: tuple[int, ...] = SECTIONED_NSEGS) -> str:
+def spice_library(nseg: int = SECTIONED_NSEG) -> str:
     """The library file: every subcircuit of :func:`shipped_models`."""
     parts = [
         "* spin_battery.lib: ngspice library of the spin-texture battery compact model.",
         "* Generated by 'python -m compactmodel.symbolic.emit'. Do not edit: edit the SymPy model instead.",
         "* Usage: .include spin_battery.lib  then  X1 p n gate wn spin_battery len=2u ...",
     ]
-    for name, model in shipped_models(sectioned).items():
+    for name, model in shipped_models(nseg).items():
         parts += ["", spice_subckt(model, name)]
     return "\n".join(parts)
 
@@ -434,26 +461,20 @@ def _va_range(p) -> str:
     return f"{lo}{format_real(p.lower)}:{format_real(p.upper)}{hi}"
 
 
-def sectioned_counts(nseg: int = SECTIONED_NSEGS[-1]) -> tuple[int, ...]:
-    """The section counts shipped when the largest sectioned model has ``nseg`` sections."""
-    nseg = check_nseg(nseg)
-    return tuple(sorted({*SECTIONED_NSEGS[:-1], nseg}))
-
-
-def shipped_models(sectioned: tuple[int, ...] = SECTIONED_NSEGS) -> dict[str, LumpedModel]:
+def shipped_models(nseg: int = SECTIONED_NSEG) -> dict[str, LumpedModel]:
     """Subcircuit name -> model, for every subcircuit the library ships (in library order).
 
     ``spin_battery`` and ``spin_loop``: the modal models (:mod:`compactmodel.symbolic.modal`);
-    ``spin_battery_n<N>`` for each N in ``sectioned`` and ``spin_loop_n<max>``: the graded
-    finite-element models (:mod:`compactmodel.symbolic.lumped`), for cross-checks.
+    ``spin_battery_n<nseg>`` and ``spin_loop_n<nseg>``: the graded finite-element models
+    (:mod:`compactmodel.symbolic.lumped`), for cross-checks.
     """
-    sectioned = tuple(check_nseg(n) for n in sectioned)
-    models = {"spin_battery": modal.derive()}
-    models.update({f"spin_battery_n{k}": derive(k) for k in sectioned})
-    models["spin_loop"] = modal.derive(four_terminal=True)
-    if sectioned:
-        models[f"spin_loop_n{max(sectioned)}"] = derive(max(sectioned), four_terminal=True)
-    return models
+    nseg = check_nseg(nseg)
+    return {
+        "spin_battery": modal.derive(),
+        f"spin_battery_n{nseg}": derive(nseg),
+        "spin_loop": modal.derive(four_terminal=True),
+        f"spin_loop_n{nseg}": derive(nseg, four_terminal=True),
+    }
 
 
 def _numeric_index(models: dict[str, LumpedModel]) -> str:
@@ -464,31 +485,42 @@ def _numeric_index(models: dict[str, LumpedModel]) -> str:
             f"SUBCKTS = {{\n{rows}\n}}\n")
 
 
-def generated_files(sectioned: tuple[int, ...] = SECTIONED_NSEGS, root: Path = REPO_ROOT) -> dict[Path, str]:
-    """Relative path (from the repository root) -> text of every generated file.
+def stamped(text: str, comment: str) -> str:
+    """``text`` behind a first line holding the SHA-256 of ``text`` (``tail -n +2 FILE | sha256sum``)."""
+    return f"{comment} content-sha256: {hashlib.sha256(text.encode()).hexdigest()}\n{text}"
 
-    The package data of :mod:`compactmodel.library` (library, Verilog-A, numeric twins), the
-    repository's copies of the library and the Verilog-A, and the README with its parameter table.
+
+def model_files(nseg: int = SECTIONED_NSEG) -> dict[Path, str]:
+    """Relative path (from the repository root) -> text of every generated model file.
+
+    The package data of :mod:`compactmodel.library` (library, Verilog-A, numeric twins) and the
+    repository's copies of the library and the Verilog-A, each with its content stamp.
     """
-    models = shipped_models(sectioned)
+    models = shipped_models(nseg)
     files = {
-        LIB_PATH: spice_library(sectioned),
-        VA_PATH: verilog_a_module(models["spin_battery"]),
-        VA_LOOP_PATH: verilog_a_module(models["spin_loop"], "spin_loop"),
-        NUMERIC_DIR / "__init__.py": _numeric_index(models),
+        LIB_PATH: stamped(spice_library(nseg), "*"),
+        VA_PATH: stamped(verilog_a_module(models["spin_battery"]), "//"),
+        VA_LOOP_PATH: stamped(verilog_a_module(models["spin_loop"], "spin_loop"), "//"),
+        NUMERIC_DIR / "__init__.py": stamped(_numeric_index(models), "#"),
     }
-    files.update({NUMERIC_DIR / f"{name}.py": python_module(model, name) for name, model in models.items()})
+    files.update({NUMERIC_DIR / f"{name}.py": stamped(python_module(model, name), "#") for name, model in models.items()})
     files.update({copy: files[packaged] for packaged, copy in REPO_COPIES.items()})
+    return files
+
+
+def generated_files(nseg: int = SECTIONED_NSEG, root: Path = REPO_ROOT) -> dict[Path, str]:
+    """Every generated file: :func:`model_files` and the README with its parameter table."""
+    files = model_files(nseg)
     readme = Path(root) / README_PATH
     if readme.exists():
         files[README_PATH] = readme_with_table(readme.read_text())
     return files
 
 
-def write_generated(root: Path = REPO_ROOT, sectioned: tuple[int, ...] = SECTIONED_NSEGS) -> list[Path]:
+def write_generated(root: Path = REPO_ROOT, nseg: int = SECTIONED_NSEG) -> list[Path]:
     """Write every generated file under ``root``; returns the paths written."""
     written = []
-    for rel, text in generated_files(sectioned, root).items():
+    for rel, text in generated_files(nseg, root).items():
         path = Path(root) / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
@@ -496,27 +528,95 @@ def write_generated(root: Path = REPO_ROOT, sectioned: tuple[int, ...] = SECTION
     return written
 
 
+#: The layers whose source determines the generated files.
+_GENERATOR_LAYERS = ("core", "physics", "devices", "symbolic")
+
+
+def generator_fingerprint(nseg: int = SECTIONED_NSEG) -> str:
+    """SHA-256 of everything the model files depend on: the generator's source, SymPy's version, ``nseg``."""
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256(f"sympy {sp.__version__}; nseg {nseg}\n".encode())
+    for path in sorted([package / "_version.py"] + [p for layer in _GENERATOR_LAYERS for p in (package / layer).rglob("*.py")]):
+        h.update(str(path.relative_to(package)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def _cache_path(fingerprint: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "compactmodel" / "emit" / f"{fingerprint[:32]}.json"
+
+
+def _file_digests(root: Path, rels) -> dict[str, str | None]:
+    out = {}
+    for rel in rels:
+        path = Path(root) / rel
+        out[str(rel)] = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
+    return out
+
+
+def _known_fresh(root: Path, fingerprint: str) -> bool:
+    """True if the last full run with this fingerprint produced exactly the files now under ``root``."""
+    try:
+        cached = json.loads(_cache_path(fingerprint).read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(cached) and _file_digests(root, cached) == cached
+
+
+def _remember(root: Path, fingerprint: str, rels) -> None:
+    path = _cache_path(fingerprint)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps(_file_digests(root, rels)))
+        tmp.replace(path)
+    except OSError:  # a read-only cache only costs the next run a derivation
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m compactmodel.symbolic.emit", description=__doc__.splitlines()[0])
     ap.add_argument("--root", type=Path, default=REPO_ROOT, help="the repository root (package data, netlists/, verilog-a/)")
-    ap.add_argument("--nseg", type=int, default=SECTIONED_NSEGS[-1], metavar="N",
-                    help=f"sections of the sectioned cross-check models spin_battery_n<N> and spin_loop_n<N> "
-                    f"(default {SECTIONED_NSEGS[-1]}; {', '.join(f'spin_battery_n{k}' for k in SECTIONED_NSEGS[:-1])} are always shipped)")
+    ap.add_argument("--nseg", type=int, default=SECTIONED_NSEG, metavar="N",
+                    help=f"sections of the cross-check models spin_battery_n<N> and spin_loop_n<N> (default {SECTIONED_NSEG})")
     ap.add_argument("--check", action="store_true", help="only check that the files are up to date")
+    ap.add_argument("--force", action="store_true", help="re-derive even when the generator and the files are unchanged")
     ns = ap.parse_args(argv)
+    root = Path(ns.root)
     try:
-        files = generated_files(sectioned_counts(ns.nseg), ns.root)
+        nseg = check_nseg(ns.nseg)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    readme = root / README_PATH
+    readme_text = readme_with_table(readme.read_text()) if readme.exists() else None
+    readme_stale = readme_text is not None and readme.read_text() != readme_text
+    fingerprint = generator_fingerprint(nseg)
+    if not ns.force and _known_fresh(root, fingerprint):
+        if ns.check:
+            print("stale: README.md" if readme_stale else "up to date (generator unchanged; nothing re-derived)")
+            return 1 if readme_stale else 0
+        if readme_stale:
+            readme.write_text(readme_text)
+            print(f"wrote {readme}")
+        else:
+            print("up to date (generator unchanged; nothing re-derived; --force to regenerate)")
+        return 0
+    files = model_files(nseg)
     if ns.check:
-        stale = [str(rel) for rel, text in files.items() if not (ns.root / rel).exists() or (ns.root / rel).read_text() != text]
+        stale = [str(rel) for rel, text in files.items() if not (root / rel).exists() or (root / rel).read_text() != text]
+        stale += ["README.md"] * readme_stale
+        if not stale:
+            _remember(root, fingerprint, files)
         print("stale: " + ", ".join(stale) if stale else "up to date")
         return 1 if stale else 0
+    if readme_text is not None:
+        files[README_PATH] = readme_text
     for rel, text in files.items():
-        (ns.root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (ns.root / rel).write_text(text)
-        print(f"wrote {ns.root / rel}")
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+        print(f"wrote {root / rel}")
+    _remember(root, fingerprint, [rel for rel in files if rel != README_PATH])
     return 0
 
 

@@ -46,7 +46,7 @@ class ReleaseSolution:
 
 
 def solve_release(params: Mapping[str, float], cell: SotMtjParameters, z0: Sequence[float], m0: Sequence[float],
-                  t_end: float, *, n_series: int = 1, n_parallel: int = 1, nseg: int = 16, edge: float = 0.2e-9,
+                  t_end: float, *, n_series: int = 1, n_parallel: int = 1, nseg: int | None = None, edge: float = 0.2e-9,
                   bridge: int = 1, write_threshold: float = 0.9, temperature: float = 300.15,
                   rtol: float = 1e-8, max_step: float = 2e-12) -> ReleaseSolution:
     """Release a stored cell state ``z0`` (model state order) into the SOT-MTJ write path.

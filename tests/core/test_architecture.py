@@ -53,7 +53,7 @@ def test_demo_uses_the_committed_library_without_sympy():
     """The README demo builds its protocol and simulation from the committed models (no derivation)."""
     code = ("from compactmodel.studies.demo import DEMO_ARRAY, demo_protocol\n"
             "from compactmodel import Simulation, LogicLoad\n"
-            "Simulation(demo_protocol(), load=LogicLoad(), n_series=DEMO_ARRAY[0], n_parallel=DEMO_ARRAY[1], nseg=16)")
+            "Simulation(demo_protocol(), load=LogicLoad(), n_series=DEMO_ARRAY[0], n_parallel=DEMO_ARRAY[1])")
     assert "sympy" not in _modules_after(code)
 
 

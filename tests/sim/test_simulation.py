@@ -36,7 +36,7 @@ def release():
     wn = rating(validate({})).winding
     load = LogicLoad()
     sim = Simulation(["Release into load for 1.5 ns"], params={"wn0": wn}, load=load, n_series=N_SERIES,
-                     n_parallel=N_PARALLEL, nseg=16)
+                     n_parallel=N_PARALLEL)
     return sim, sim.solve()
 
 
@@ -46,7 +46,7 @@ def test_cosimulation_matches_monolithic_solve(release):
     rec = res.records[0]
     z0 = [rec.vectors[f"x1.{s}"][0] for s in sim.state_names]
     ref = solve_release(sim.params, sim.load.cell, z0, tilted_p_state(), float(res["time"][-1]), n_series=N_SERIES,
-                        n_parallel=N_PARALLEL, nseg=16, bridge=int(rec.cell["bridge"][0]))
+                        n_parallel=N_PARALLEL, bridge=int(rec.cell["bridge"][0]))
     t_switch = _crossings(res["time"], res["my"])
     assert ref.crossing_times, "the reference cell did not switch: the test setup lost its meaning"
     assert t_switch[0] == pytest.approx(ref.crossing_times[0], rel=0.01)
@@ -87,7 +87,7 @@ def protocol_run():
         (f"Charge at {r.current * 1e3:.6g} mA for 3 ns", "Close gate", "Hold for 10 years",
          "Release into 1.6 kohm until SOC < 20 % or for 20 ns"),
     ])
-    return Simulation(exp, load=ResistorLoad(1600.0), nseg=16).solve()
+    return Simulation(exp, load=ResistorLoad(1600.0)).solve()
 
 
 def test_protocol_energy_balance(protocol_run):
@@ -118,8 +118,8 @@ def test_protocol_terminations_and_retention(protocol_run):
 def test_steps_carry_the_exact_state():
     """A hold split into two steps ends where the same hold in one step ends."""
     p = {"wn0": 2.0}
-    one = Simulation(["Hold for 2 ns"], params=p, load=ResistorLoad(1e3), nseg=16).solve()
-    two = Simulation(["Hold for 1 ns", "Hold for 1 ns"], params=p, load=ResistorLoad(1e3), nseg=16).solve()
+    one = Simulation(["Hold for 2 ns"], params=p, load=ResistorLoad(1e3)).solve()
+    two = Simulation(["Hold for 1 ns", "Hold for 1 ns"], params=p, load=ResistorLoad(1e3)).solve()
     for name in ("winding", "stored_energy"):
         assert two[name][-1] == pytest.approx(one[name][-1], rel=1e-4)
     assert two["time"][-1] == pytest.approx(2e-9)
@@ -157,7 +157,7 @@ def test_callback_exception_is_a_clear_error(monkeypatch):
         raise FloatingPointError("synthetic failure")
 
     monkeypatch.setattr(SotMtj, "advance", broken)
-    sim = Simulation(["Release into load for 0.5 ns"], params={"wn0": 1.0}, nseg=4)
+    sim = Simulation(["Release into load for 0.5 ns"], params={"wn0": 1.0})
     with pytest.raises(SimulationError, match=r"step 1 .*synthetic failure"):
         sim.solve()
 
@@ -199,7 +199,7 @@ def test_bad_simulation_arguments(kwargs, name):
 def test_second_cycle_charger_does_not_feed_the_load():
     """The load is disconnected before the next charge starts: no charger current is booked as delivered."""
     res = Simulation([("Charge at 0.15 mA for 2 ns", "Close gate", "Release into load for 2 ns")] * 2,
-                     load=ResistorLoad(1600.0), nseg=16).solve()
+                     load=ResistorLoad(1600.0)).solve()
     steps = res.step_summaries()
     assert steps[3]["kind"] == "charge"
     assert steps[3]["delivered"] < 1e-3 * steps[2]["delivered"]
@@ -210,7 +210,7 @@ def test_second_cycle_charger_does_not_feed_the_load():
 def test_split_release_equals_one_release():
     """The write driver (bridge, target, count) and the cell carry over between steps."""
     wn = rating(validate({})).winding
-    kw = dict(params={"wn0": wn}, load=LogicLoad(), n_series=N_SERIES, n_parallel=N_PARALLEL, nseg=16, tmax=1e-12)
+    kw = dict(params={"wn0": wn}, load=LogicLoad(), n_series=N_SERIES, n_parallel=N_PARALLEL, tmax=1e-12)
     one = Simulation(["Release into load for 1.2 ns"], **kw).solve()
     two = Simulation(["Release into load for 0.3 ns", "Release into load for 0.9 ns"], **kw).solve()
     assert two["writes"][-1] == one["writes"][-1] >= 1
@@ -221,7 +221,7 @@ def test_split_release_equals_one_release():
 
 def test_writes_termination_counts_the_step_and_keeps_the_write():
     wn = rating(validate({})).winding
-    kw = dict(params={"wn0": wn}, load=LogicLoad(), n_series=N_SERIES, n_parallel=N_PARALLEL, nseg=16)
+    kw = dict(params={"wn0": wn}, load=LogicLoad(), n_series=N_SERIES, n_parallel=N_PARALLEL)
     res = Simulation(["Release into load until writes >= 1 or for 1.5 ns"], **kw).solve()
     s = res.step_summaries()[0]
     assert s["writes"] == 1 and s["terminated_by"] == "writes >= 1"
@@ -247,7 +247,7 @@ def test_writes_termination_counts_the_step_and_keeps_the_write():
 )
 def test_termination_stops_at_the_interpolated_crossing(step, variable, target):
     wn = rating(validate({})).winding
-    res = Simulation([step], params={"wn0": wn}, load=ResistorLoad(1600.0), nseg=16).solve()
+    res = Simulation([step], params={"wn0": wn}, load=ResistorLoad(1600.0)).solve()
     s = res.step_summaries()[0]
     assert s["terminated_by"] and s["terminated_by"] != "time limit"
     y = res[variable]
@@ -259,7 +259,7 @@ def test_unmet_condition_warns_at_the_time_limit():
     from compactmodel.sim.simulation import StepLimitWarning
 
     with pytest.warns(StepLimitWarning, match="wn > 1e6"):
-        res = Simulation(["Charge at 0.1 mA until wn > 1e6 or for 0.5 ns"], load=ResistorLoad(1e3), nseg=4).solve()
+        res = Simulation(["Charge at 0.1 mA until wn > 1e6 or for 0.5 ns"], load=ResistorLoad(1e3)).solve()
     assert res.step_summaries()[0]["terminated_by"] == "time limit"
 
 
@@ -267,4 +267,4 @@ def test_initial_winding_past_the_landau_limit_warns():
     from compactmodel.physics.phase_slips import LandauLimitWarning
 
     with pytest.warns(LandauLimitWarning, match="wn0"):
-        Simulation(["Hold for 1 ns"], params={"wn0": 1e3}, load=ResistorLoad(1e3), nseg=4)
+        Simulation(["Hold for 1 ns"], params={"wn0": 1e3}, load=ResistorLoad(1e3))

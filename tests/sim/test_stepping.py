@@ -106,7 +106,7 @@ def test_protocol_engine_honours_an_explicit_tmax_in_every_resolved_step():
 
     tau, steps = _weakly_damped_protocol()
     tmax = tau / 400
-    res = Simulation(steps, LOW_DAMPING, load=ResistorLoad(LOW_DAMPING["rw"]), nseg=4, tmax=tmax).solve()
+    res = Simulation(steps, LOW_DAMPING, load=ResistorLoad(LOW_DAMPING["rw"]), tmax=tmax).solve()
     for k in range(len(steps)):
         t = res["step_time"][res["step"] == k]
         assert np.max(np.diff(t)) <= tmax * (1 + 1e-6), steps[k]
@@ -121,7 +121,7 @@ def test_protocol_engine_step_converges_a_weakly_damped_device():
     tau, steps = _weakly_damped_protocol()
 
     def run(h):
-        return Simulation(steps, LOW_DAMPING, load=ResistorLoad(LOW_DAMPING["rw"]), nseg=4, tmax=h).solve()
+        return Simulation(steps, LOW_DAMPING, load=ResistorLoad(LOW_DAMPING["rw"]), tmax=h).solve()
 
     conv = converge_tmax(run, tau / 50, signals=("winding", "port_voltage"), rtol=2e-3, max_halvings=7)
     assert conv.converged
@@ -137,7 +137,7 @@ def test_an_explicit_tmax_that_makes_millions_of_points_warns_before_running():
     from compactmodel.sim.simulation import PointCountWarning, Simulation
     from compactmodel.sim.loads import ResistorLoad
 
-    sim = Simulation(["Charge at 0.1 mA for 10 us"], load=ResistorLoad(), nseg=4, tmax=1e-12)
+    sim = Simulation(["Charge at 0.1 mA for 10 us"], load=ResistorLoad(), tmax=1e-12)
     with warnings.catch_warnings():
         warnings.simplefilter("error", PointCountWarning)
         with pytest.raises(PointCountWarning, match="1e\\+07 time points"):

@@ -26,7 +26,7 @@ def res():
     from compactmodel.sim.simulation import Simulation
     from compactmodel.sim.loads import LogicLoad
 
-    return Simulation(PROTOCOL, nseg=16, load=LogicLoad(), n_series=64000, n_parallel=102400).solve()
+    return Simulation(PROTOCOL, load=LogicLoad(), n_series=64000, n_parallel=102400).solve()
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """CI subset of the QA matrix (compactmodel.studies.qa; the full matrix is benchmarks/qa_matrix.py).
 
-20 random physical parameter sets (seed 2026, the first 20 of the full matrix) x nseg 1, 4, 48
+20 random physical parameter sets (seed 2026, the first 20 of the full matrix) x the modal default, nseg 4, 48
 x -40/27/125 C: DC with the gate open and AC on all 9 (nseg, T) pairs, the closed-gate DC and
 the charge -> store -> release transient on one rotating pair per set, tolerance sensitivity on
 every set (tight options 1000x), Verilog-A continuity (one rotating sweep per set, all seven
@@ -30,16 +30,16 @@ pytestmark = pytest.mark.slow  # long study: 'bash run tests -m "not slow"' skip
 
 N_SETS = 20
 SEED = 2026
-CI_NSEGS = (1, 4, 48)
+CI_NSEGS = ("modal", 4, 48)
 #: Verilog-A Jacobian vs finite differences of its residuals (relative to the row's scale).
 FD_LIMIT = 1e-6
 
 
 @pytest.fixture(scope="module")
 def matrix(tmp_path_factory):
-    lib = qa.write_library(tmp_path_factory.mktemp("qa") / "spin_battery_n1_n2.lib")
+    lib = qa.write_library(tmp_path_factory.mktemp("qa") / "spin_battery_n4.lib", (4,))
     config = qa.QAConfig(grid=qa.full_grid(CI_NSEGS), dc_closed_per_set=1, tran_per_set=1, tight_every=1,
-                         tight_nsegs=(1, 4), va_per_set=1, subckt_every=4, subckt_nseg=4, library=str(lib))
+                         tight_nsegs=("modal", 4), va_per_set=1, subckt_every=4, subckt_nseg="modal", library=str(lib))
     sets = qa.sample_parameter_sets(N_SETS, SEED)
     records = qa.run_matrix(sets, config, processes=2)
     summary = qa.summarize(records)

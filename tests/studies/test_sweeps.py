@@ -1,7 +1,7 @@
 """Sweeps on Dask: stable case ids, seeded Monte Carlo, error rows, and resume after a kill.
 
 The ngspice cases are a 10-sample process-variability Monte Carlo with the simulated round
-trip (``compactmodel.studies.variability``, nseg 4, ~1 s per case). The reference table is one clean
+trip (``compactmodel.studies.variability``, the default model, ~1 s per case). The reference table is one clean
 run on ONE worker; every other run uses two workers and must reproduce it exactly, so the
 kill tests are also checks that the result does not depend on the number of workers.
 """
@@ -186,7 +186,7 @@ def test_failing_case_is_an_error_row_and_reruns_compute_nothing(tmp_path, clien
 @pytest.fixture(scope="module")
 def mc_sweep() -> Sweep:
     """10 process variants of the reference device with a simulated round trip (same as the CLI call below)."""
-    return sample("reference_device", ProcessSpread(), N_MC, seed=7, simulate=True, nseg=4)
+    return sample("reference_device", ProcessSpread(), N_MC, seed=7, simulate=True)
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +225,7 @@ def test_resume_after_killing_the_whole_run(mc_sweep, reference, tmp_path, clien
     """SIGKILL the CLI run (driver, nannies, workers) mid-sweep; a rerun completes it exactly."""
     out = tmp_path / "mc.csv"
     cmd = [sys.executable, "-m", "compactmodel.studies.variability", "--preset", "reference_device", "--n", str(N_MC),
-           "--seed", "7", "--simulate", "--nseg", "4", "--out", str(out), "--workers", "2",
+           "--seed", "7", "--simulate", "--out", str(out), "--workers", "2",
            "--flush-seconds", "0", "--no-progress"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

@@ -11,21 +11,27 @@ from ...physics.gate import open_voltage
 from ...sim.deck import ChargeStoreRelease, Deck, ac_deck
 from ...symbolic.emit import spice_subckt
 from ...symbolic.lumped import derive
-from .sampling import SHIPPED_NSEGS, QASet
+from .sampling import NSEGS, SHIPPED_NSEGS, QASet
 
 __all__ = ["write_library", "subckt_for", "dc_deck", "impedance_deck", "transient_protocol", "transient_deck",
            "dc_sweep_deck", "AC_SPAN", "AC_REPORT", "TRAN_TMAX", "STEP_RTOL", "STEP_HALVINGS"]
 
-def write_library(path: str | Path, nsegs: Iterable[int] = (1, 2)) -> Path:
-    """Generate ``spin_battery_n<k>`` for section counts the shipped library lacks (SymPy, ~0.5 s each)."""
+def write_library(path: str | Path, nsegs: Iterable[int] | None = None) -> Path:
+    """Generate ``spin_battery_n<k>`` for the section counts the shipped library lacks (SymPy, ~0.1-1 s each).
+
+    Default: every sectioned count of :data:`NSEGS` that is not shipped.
+    """
+    if nsegs is None:
+        nsegs = [k for k in NSEGS if k != "modal" and k not in SHIPPED_NSEGS]
     path = Path(path)
     path.write_text("\n".join(spice_subckt(derive(k), f"spin_battery_n{k}") for k in nsegs))
     return path
 
 
-def subckt_for(nseg: int, library: str | Path | None = None) -> tuple[str, Path]:
-    """(subcircuit name, library file) of a section count: shipped, or ``library`` for 1 and 2."""
-    if nseg == 48:
+def subckt_for(nseg: int | str, library: str | Path | None = None) -> tuple[str, Path]:
+    """(subcircuit name, library file) of a model spec: ``"modal"`` (the shipped default ``spin_battery``),
+    a shipped section count, or one generated into ``library`` (:func:`write_library`)."""
+    if nseg == "modal":
         return "spin_battery", library_path()
     if nseg in SHIPPED_NSEGS:
         return f"spin_battery_n{nseg}", library_path()

@@ -33,7 +33,7 @@ class QAConfig:
     and 27 C) on every ``subckt_every``-th set; they are judged for kinks only if that set's
     closed-gate ``.op`` converges there without aids (else the closed-gate DC is ill-posed and
     the gate sweep is recorded for convergence only, the gate-closed current sweep skipped).
-    ``library``: the file with the generated nseg 1 and 2.
+    ``library``: the file with the generated section counts (:func:`write_library`).
     """
 
     grid: tuple = full_grid()
@@ -41,11 +41,11 @@ class QAConfig:
     tran_per_set: int | None = 1
     tight_per_set: int = 1
     tight_every: int = 2
-    tight_nsegs: tuple = (1, 2, 4, 8, 16)
+    tight_nsegs: tuple = ("modal", 1, 2, 4, 8, 16)
     va_per_set: int = 1
     va_points: int = 121
     subckt_every: int = 4
-    subckt_nseg: int = 48
+    subckt_nseg: int | str = "modal"
     library: str | None = None
 
 
