@@ -101,6 +101,24 @@ def test_protocol_energy_balance(protocol_run):
         assert abs(s["balance_residual"]) < 5e-3 * scale, s["text"]
 
 
+def test_gate_work_account_is_the_stiffness_change_times_the_gate_twist(protocol_run):
+    """The gate-work integrator (e_gate) books sum dk_g theta_g^2 / 2 on the accepted points.
+
+    Regression: it once integrated a B-source ddt(), which ngspice evaluates as a lagged difference
+    quotient that rejected time points corrupt; on the release's gate edge it booked 7.6 x dk_g/dt
+    at one point (gate work -1.97e-20 J instead of -1.73e-20 J, 0.53 % of the stored energy).
+    """
+    res = protocol_run
+    sim = res.simulation
+    kgate0 = sim.params["stiff"] / sim.params["lgate"]
+    for s, rec in zip(res.step_summaries(), res.records):
+        v = rec.vectors
+        th2 = (v["x1.wr"] - v["x1.ws"]) ** 2  # gate twist [turns]^2; k_g theta^2/2 = 2 pi^2 k_g turns^2
+        ref = 2 * np.pi**2 * kgate0 * sim.cells * float(np.sum(np.diff(v["x1.gk"]) * (th2[1:] + th2[:-1]) / 2))
+        scale = max(s["stored_start"], s["stored_end"])
+        assert abs(s["gate_work"] - ref) < 5e-5 * scale, s["text"]  # measured: <= 7e-6 (charge), 2e-6 (release)
+
+
 def test_protocol_terminations_and_retention(protocol_run):
     res = protocol_run
     steps = res.step_summaries()
