@@ -39,7 +39,7 @@ def run_demo(outdir: Path = Path("out"), params: dict | None = None, progress: b
     p = validate(params)
     steps = demo_protocol(p)
     ns, npar = DEMO_ARRAY
-    print(f"protocol ({ns} x {npar} reference devices, nseg 16, 1 ps steps, SOT-MTJ logic cell as the load):")
+    print(f"protocol ({ns} x {npar} reference devices, modal model, 1 ps steps, SOT-MTJ logic cell as the load):")
     for s in steps:
         print(f"  {s}")
     t1 = time.perf_counter()

@@ -32,7 +32,7 @@ def _crossings(t: np.ndarray, y: np.ndarray) -> list[float]:
 
 @pytest.fixture(scope="module")
 def release():
-    """Release of the rated winding into one SOT-MTJ write path, co-simulated (nseg 16)."""
+    """Release of the rated winding into one SOT-MTJ write path, co-simulated (the modal default)."""
     wn = rating(validate({})).winding
     load = LogicLoad()
     sim = Simulation(["Release into load for 1.5 ns"], params={"wn0": wn}, load=load, n_series=N_SERIES,

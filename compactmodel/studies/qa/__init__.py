@@ -10,8 +10,8 @@ many random *physical* parameter sets (seeded), several section counts and tempe
   below the Landau current (:func:`compactmodel.physics.scales.landau_current`), at a converged
   largest step (:func:`transient_case`, :mod:`compactmodel.sim.stepping`);
 * (d) circuit temperatures -40, 27 and 125 C (``.temp``);
-* (e) nseg 1 and 2 (generated into a temporary library by :func:`write_library`) and the
-  shipped 4, 8, 16, 32, 48 (``spin_battery``) and 64.
+* (e) the shipped modal ``spin_battery`` and 48 sections (``spin_battery_n48``), and nseg 1, 2, 4,
+  8, 16, 32 and 64 (generated into a temporary library by :func:`write_library`).
 
 Each run goes through :class:`NgspiceProcess` (ngspice in a child process, so a run stuck in
 ngspice's convergence aids can be ended after :data:`TIMEOUTS`) and records how it ended
