@@ -353,11 +353,7 @@ class Chain:
         gmax = np.inf
         it = 0
         for it in range(maxit):
-            g = self.grad(n)
-            basis = self.tangent_basis(n)
-            gr = self.rgrad(n, g, basis)
-            gr[removed] = 0.0
-            gmax = float(np.max(np.abs(gr)))
+            g, basis, gr, gmax = self._newton_gradient(n, removed)
             if gmax < gtol * scale:
                 break
             ab = self.hess_band(n, g, basis, removed, circle_sites=nzs)
@@ -385,6 +381,15 @@ class Chain:
         self._ref = None
         return n, dict(E=E, gmax=gmax / scale, it=it)
 
+    def _newton_gradient(self, n: np.ndarray, removed: np.ndarray):
+        """(Euclidean gradient, tangent basis, Riemannian gradient with the removed coordinates zeroed,
+        its largest magnitude) at n: the start of every Newton step."""
+        g = self.grad(n)
+        basis = self.tangent_basis(n)
+        gr = self.rgrad(n, g, basis)
+        gr[removed] = 0.0
+        return g, basis, gr, float(np.max(np.abs(gr)))
+
     def stationary(self, n: np.ndarray, pin: Sequence[int] = (), gtol: float = 1e-10, maxit: int = 60,
                    max_step: float = 0.2) -> tuple[np.ndarray, dict]:
         """Undamped Riemannian Newton iteration to a nearby stationary point of any index.
@@ -397,11 +402,7 @@ class Chain:
         gmax = np.inf
         it = 0
         for it in range(maxit):
-            g = self.grad(n)
-            basis = self.tangent_basis(n)
-            gr = self.rgrad(n, g, basis)
-            gr[removed] = 0.0
-            gmax = float(np.max(np.abs(gr)))
+            g, basis, gr, gmax = self._newton_gradient(n, removed)
             if gmax < gtol * scale:
                 break
             ab = self.hess_band(n, g, basis, removed)
