@@ -22,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
+from ._version import __version__
 from .core.parameters import ParameterError, parameter, validate
 
 __all__ = ["main", "SUBCOMMANDS", "UsageError"]
@@ -40,7 +41,12 @@ class _Parser(argparse.ArgumentParser):
 
 # ----------------------------------------------------------------------------- emit, demo
 def _add_emit(sub: argparse._SubParsersAction) -> None:
-    em = sub.add_parser("emit", help="regenerate the model library (package data, netlists/, verilog-a/) from the SymPy model")
+    em = sub.add_parser("emit", help="regenerate the model library (package data, netlists/, verilog-a/) from the SymPy model",
+                        description="Write the generated model files under --out, laid out as in the repository "
+                        "(compactmodel/library/, netlists/, verilog-a/; the parameter table of an existing README.md). "
+                        "Run it from the repository root (the default --out) to regenerate the committed files.")
+    em.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                    help="root folder to write into (default: the current one)")
     em.add_argument("--nseg", type=int, default=None, help="sections of the sectioned cross-check model spin_battery_n<N> (default 48)")
     em.add_argument("--check", action="store_true", help="only check the files are up to date")
     em.set_defaults(handler=_cmd_emit)
@@ -49,21 +55,26 @@ def _add_emit(sub: argparse._SubParsersAction) -> None:
 def _cmd_emit(ns: argparse.Namespace) -> int:
     from .symbolic import emit
 
-    args = (["--nseg", str(ns.nseg)] if ns.nseg is not None else []) + (["--check"] if ns.check else [])
+    if ns.out.exists() and not ns.out.is_dir():
+        raise UsageError(f"--out {str(ns.out)!r} is not a folder")
+    args = (["--root", str(ns.out)] + (["--nseg", str(ns.nseg)] if ns.nseg is not None else [])
+            + (["--check"] if ns.check else []))
     return emit.main(args)
 
 
 def _add_demo(sub: argparse._SubParsersAction) -> None:
     dm = sub.add_parser("demo", help="run charge -> store -> release of a battery array into a logic cell in ngspice")
-    dm.add_argument("--out", type=Path, default=None, help="folder for the figure (default ./out)")
+    dm.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                    help="folder for the figures and the data (default: ./out, in the current folder)")
     dm.set_defaults(handler=_cmd_demo)
 
 
 def _cmd_demo(ns: argparse.Namespace) -> int:
     from .studies.demo import run_demo
 
-    kwargs = {"outdir": ns.out} if ns.out else {}
-    run_demo(**kwargs)
+    if ns.out.exists() and not ns.out.is_dir():
+        raise UsageError(f"--out {str(ns.out)!r} is not a folder")
+    run_demo(outdir=ns.out)
     return 0
 
 
@@ -116,6 +127,7 @@ def _add_info(sub: argparse._SubParsersAction) -> None:
                      "their defaults (the reference device); no volume/mass figures")
     inf.add_argument("--temperature", type=float, default=300.15, metavar="K", help="temperature in K (default 300.15)")
     inf.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    inf.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE instead of stdout")
     inf.set_defaults(handler=_cmd_info)
 
 
@@ -176,6 +188,7 @@ def _cmd_info(ns: argparse.Namespace) -> int:
             grouped.setdefault(f.note, []).append(f.name)
     notes = [f"{', '.join(names)}: {text}" for text, names in grouped.items()] + list(table.notes)
 
+    lines: list[str] = []
     if ns.json:
         doc = {
             "device": label,
@@ -187,16 +200,23 @@ def _cmd_info(ns: argparse.Namespace) -> int:
             ],
             "notes": notes,
         }
-        print(json.dumps(doc, indent=2, allow_nan=False))
+        lines.append(json.dumps(doc, indent=2, allow_nan=False))
+    else:
+        rows = [(f.name, _fmt_value(f.value), f.unit, f.description) for f in table.figures]
+        widths = [max(len(r[i]) for r in rows + [("name", "value", "unit", "")]) for i in range(3)]
+        lines.append(f"spinbattery info: {label} at {table.temperature:g} K")
+        lines.append(f"{'name':<{widths[0]}}  {'value':>{widths[1]}}  {'unit':<{widths[2]}}  description")
+        lines += [f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}" for r in rows]
+        lines += [f"note: {n}" for n in notes]
+    text = "\n".join(lines) + "\n"
+    if ns.out is None:
+        sys.stdout.write(text)
         return 0
-    rows = [(f.name, _fmt_value(f.value), f.unit, f.description) for f in table.figures]
-    widths = [max(len(r[i]) for r in rows + [("name", "value", "unit", "")]) for i in range(3)]
-    print(f"spinbattery info: {label} at {table.temperature:g} K")
-    print(f"{'name':<{widths[0]}}  {'value':>{widths[1]}}  {'unit':<{widths[2]}}  description")
-    for r in rows:
-        print(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
-    for n in notes:
-        print(f"note: {n}")
+    try:
+        ns.out.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write --out {str(ns.out)!r}: {exc.strerror or exc}") from None
+    print(f"wrote {ns.out}")
     return 0
 
 
@@ -223,7 +243,8 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     sm.add_argument("--nseg", type=int, default=None, help="section count of a shipped sectioned subcircuit, spin_battery_n<N> (48; default: the modal spin_battery)")
     sm.add_argument("--temperature", type=float, default=300.15, metavar="K", help="circuit temperature in K")
     sm.add_argument("--cycles", type=int, default=1, help="repeat the protocol this many times")
-    sm.add_argument("--out", type=Path, default=Path("out"), help="output folder (default ./out)")
+    sm.add_argument("--out", type=Path, default=Path("out"), metavar="DIR",
+                    help="output folder (default: ./out, in the current folder)")
     sm.add_argument("--format", choices=("csv", "npz"), default="csv", help="data file format (default csv)")
     sm.add_argument("--no-plots", action="store_true", help="do not write figures")
     sm.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -325,7 +346,9 @@ SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
 def build_parser() -> argparse.ArgumentParser:
     """The ``spinbattery`` argument parser with every subcommand of :data:`SUBCOMMANDS`."""
     ap = _Parser(prog="spinbattery", description="Spin-texture battery compact model "
-                 "(Tserkovnyak & Xiao, PRL 121, 127701 (2018))")
+                 "(Tserkovnyak & Xiao, PRL 121, 127701 (2018)). Commands that write files write under --out "
+                 "(default: the current folder), never into the installed package.")
+    ap.add_argument("--version", action="version", version=f"spinbattery {__version__}")
     sub = ap.add_subparsers(dest="command", required=True, metavar="{" + ",".join(
         f.__name__.removeprefix("_add_") for f in SUBCOMMANDS) + "}")
     for add in SUBCOMMANDS:

@@ -79,10 +79,12 @@ class StepRecord:
         return self.t_offset + float(self.t[-1])
 
     def truncate(self, i: int, frac: float) -> None:
-        """Cut after the point interpolated at fraction ``frac`` between points i-1 and i."""
+        """Cut after the point interpolated at fraction ``frac`` between points i-1 and i
+        (``i = 0``: keep only the first point, a step that ended at its start)."""
         for k, v in self.vectors.items():
             v = v[: i + 1].copy()
-            v[-1] = v[-2] + frac * (v[-1] - v[-2])
+            if i > 0:
+                v[-1] = v[-2] + frac * (v[-1] - v[-2])
             self.vectors[k] = v
         if self.cell is not None:
             for k, v in self.cell.items():

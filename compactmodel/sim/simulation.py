@@ -146,7 +146,8 @@ class _StepHandler(Cosimulation):
             e = float(self.sim._array_energy(v[4 + (self.cell is not None):][: n + 2]))
             values["stored_energy"] = e
             values["soc"] = e / self.sim.full_energy
-        if t > 0 and any(term.met(values[term.variable]) for term in self.step.terminations):
+        # a condition that already holds at the step's first point (t = 0) ends the step at once
+        if any(term.met(values[term.variable]) for term in self.step.terminations):
             self.stop = True
         if self.sim._progress is not None:
             self.sim._progress(t + self.t_base)
@@ -537,7 +538,7 @@ class Simulation:
         if cut is not None:
             i, frac, text = cut
             rec.truncate(i, frac)
-            rec.terminated_by = text
+            rec.terminated_by = text if i > 0 else f"{text} (already at the step start)"
             if handler.cell is not None:
                 handler.rewind(i, frac)
                 m = handler.cell.m
@@ -567,22 +568,23 @@ class Simulation:
                                    + [np.real(vec["x1.ws"]), np.real(vec["x1.gk"])])
             series["stored_energy"] = e
             series["soc"] = e / self.full_energy
+        def when(i: int, frac: float) -> float:
+            return float(t[0]) if i == 0 else float(t[i - 1] + frac * (t[i] - t[i - 1]))
+
         best = None
         for term in step.terminations:
             d = term.distance(series[term.variable])
             met = np.nonzero([term.met(x) for x in series[term.variable]])[0]
-            met = met[met > 0]
             if not len(met):
                 continue
             i = int(met[0])
-            if term.variable == "writes":
-                frac = 1.0
+            if i == 0 or term.variable == "writes":
+                frac = 1.0  # i = 0: met at the step start, the step ends there (no interpolation, no division)
             else:
                 d0, d1 = d[i - 1], d[i]
                 frac = float(np.clip(-d0 / (d1 - d0), 0.0, 1.0)) if d1 != d0 else 1.0
-            cand = (i, frac, term.text)
-            if best is None or (t[i - 1] + frac * (t[i] - t[i - 1])) < (t[best[0] - 1] + best[1] * (t[best[0]] - t[best[0] - 1])):
-                best = cand
+            if best is None or when(i, frac) < when(best[0], best[1]):
+                best = (i, frac, term.text)
         return best
 
 

@@ -21,7 +21,6 @@ from ..physics.scales import device_scales
 
 __all__ = ["retention_table", "preset_summary", "main"]
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _fmt_time(t: float) -> str:
@@ -61,7 +60,9 @@ def retention_table(params: dict[str, float], densities_over_landau, temperature
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m compactmodel.studies.retention", description=__doc__.splitlines()[0])
-    ap.add_argument("--out-dir", type=Path, default=ROOT / "docs")
+    ap.add_argument("--out", "--out-dir", dest="out_dir", type=Path, default=Path("."), metavar="DIR",
+                    help="folder for retention.md and retention.png (default: the current one; the repository's "
+                    "copies are docs/)")
     ns = ap.parse_args(argv)
     import matplotlib
 

@@ -192,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m compactmodel.studies.tail_fit", description=__doc__.splitlines()[0])
     ap.add_argument("--target", type=float, default=1e-2, help="relative port-impedance error to meet (default 1e-2)")
     ap.add_argument("--band", type=float, default=BAND, help="band in units of u/L (default 0.5: u/2L)")
-    ap.add_argument("--out", type=Path, default=Path("docs/modal_order.md"))
+    ap.add_argument("--out", type=Path, default=Path("modal_order.md"), metavar="FILE",
+                    help="the report (default: ./modal_order.md; the repository's copy is docs/modal_order.md)")
     ns = ap.parse_args(argv)
     chosen, fits = select_order(ns.target, ns.band)
     rows = ["| N (exact modes per loop) | states (spin_battery) | odd: worst error | even: worst error | odd b | odd r |",

@@ -16,6 +16,8 @@ Writes ``docs/writes.md`` and prints the table.
 
 from __future__ import annotations
 
+import argparse
+
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -97,7 +99,15 @@ def write_budget(name: str, device, nseg: int = 16) -> WriteBudget:
     return WriteBudget(name, rating(params).energy, e_write, single, best[0], best[1], writes, delivered)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m compactmodel.studies.writes",
+                                 description="Logic writes per full charge for every preset (co-simulated; ~2 min): "
+                                 "prints the table and writes writes.md.")
+    ap.add_argument("--out", type=Path, default=Path("."), metavar="DIR",
+                    help="folder for writes.md (default: the current one; the repository's copy is docs/)")
+    ns = ap.parse_args(argv)
+    if ns.out.exists() and not ns.out.is_dir():
+        ap.error(f"--out {str(ns.out)!r} is not a folder")
     rows = []
     for name, factory in (("reference_device", reference_device), ("paper_idealized", paper_idealized),
                           ("yig_pt", yig_pt), ("afm_pt", afm_pt)):
@@ -120,7 +130,8 @@ def main() -> int:
     for b in rows:
         lines.append(f"| {b.preset} | {b.full_energy:.3e} | {b.write_energy:.3e} | {b.writes_single} | {b.energy_ratio:.2e} | "
                      f"{b.n_series} x {b.n_parallel} | {b.n_series * b.n_parallel:.2e} | {b.writes_array} |")
-    out = Path(__file__).resolve().parents[2] / "docs" / "writes.md"
+    ns.out.mkdir(parents=True, exist_ok=True)
+    out = ns.out / "writes.md"
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
     return 0
