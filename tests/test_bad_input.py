@@ -482,3 +482,22 @@ def test_cli_bad_argument_exits_2_with_one_line(argv, fragment, capsys, tmp_path
     assert err.startswith("error: ") and err.count("\n") == 1, err
     assert_clear(ParameterError(err.strip()), fragment)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("params, temperature, match", [
+    ({"dtemp": -400.0}, 300.15, r"device temperature = .*-99\.85 K: allowed range \[1, 2000\] K"),
+    ({"dtemp": 900.0}, 1500.0, r"device temperature .*= 2400 K: allowed range"),
+    ({"tcani": -0.01, "dtemp": 150.0}, 300.15, r"K\(T\)/K\(tnom\) = .*-0\.5: allowed range"),
+])
+def test_device_temperature_and_anisotropy_at_temperature_are_checked(params, temperature, match):
+    """A device colder than 1 K or an easy plane that vanishes at the device temperature is refused with the
+    parameters named (was: an empty battery or an infinite retention with no message)."""
+    from compactmodel.core.parameters import ParameterError, defaults
+    from compactmodel.physics.capacity import rating
+    from compactmodel.physics.scales import device_scales
+
+    p = dict(defaults(), **params)
+    with pytest.raises(ParameterError, match=match):
+        device_scales(p, temperature)
+    with pytest.raises(ParameterError, match=match):
+        rating(p, temperature=temperature)

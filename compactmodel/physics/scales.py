@@ -127,6 +127,15 @@ def device_scales(params: Mapping[str, float] | None = None, temperature: float 
     params = validate(params)
     temperature = check_temperature(temperature)
     t_dev = temperature + params["dtemp"]
+    if not 1.0 <= t_dev <= 2000.0:
+        raise ParameterError(f"device temperature = temperature + dtemp = {temperature:g} K + {params['dtemp']:g} K = "
+                             f"{t_dev:g} K: allowed range [1, 2000] K (choose dtemp in [{1.0 - temperature:g}, "
+                             f"{2000.0 - temperature:g}] K at this circuit temperature)")
+    raw = 1.0 + params["tcani"] * (t_dev - params["tnom"])
+    if raw <= ANISOTROPY_FLOOR:
+        raise ParameterError(f"K(T)/K(tnom) = 1 + tcani (T - tnom) = 1 + {params['tcani']:g}/K x ({t_dev:g} K - "
+                             f"{params['tnom']:g} K) = {raw:g}: allowed range ({ANISOTROPY_FLOOR:g}, inf) (the easy plane "
+                             "vanishes at this temperature; check tcani, tnom, dtemp and the circuit temperature)")
     fani = anisotropy_factor(params["tcani"], params["tnom"], t_dev)
     stiff, kani = params["stiff"], params["kani"] * fani
     return DeviceScales(
