@@ -23,7 +23,6 @@ import math
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Mapping, Sequence
 
@@ -184,20 +183,11 @@ def release_deck(lib: Path, p: Mapping[str, float], nseg: int, source: float, r_
 # --------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _zexact_fn():
-    from compactmodel.symbolic import continuum
-    from compactmodel.symbolic.symbols import A, L, R, alpha_s, chi, g, s, vartheta
-
-    z = continuum.exact_port_impedance() - R
-    return sp.lambdify((s, A, chi, alpha_s, g, vartheta, L), z, "numpy")
-
-
 def exact_zm(p: Mapping[str, float], f: np.ndarray) -> np.ndarray:
     """Z(f) - R of the continuum model (eqs. 1, 2, 5, 6), from compactmodel.symbolic.continuum [ohm]."""
-    fn = _zexact_fn()
-    s = 2j * np.pi * np.asarray(f, dtype=float)
-    return np.asarray(fn(s, p["stiff"], p["chi"], p["damp"], p["gsp"], p["theta"], p["len"]), dtype=complex)
+    from compactmodel.symbolic import continuum
+
+    return continuum.spin_impedance(p, f)
 
 
 # --------------------------------------------------------------------------------------

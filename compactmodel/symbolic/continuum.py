@@ -16,6 +16,7 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+import numpy as np
 import sympy as sp
 
 from .symbols import A, I, L, R, alpha_s, chi, g, s, t, vartheta, x
@@ -34,6 +35,7 @@ __all__ = [
     "charging_efficiency",
     "port_inductance",
     "exact_port_impedance",
+    "spin_impedance",
     "low_frequency_impedance",
     "spin_port_impedances",
 ]
@@ -226,6 +228,19 @@ def _check_equal(a: sp.Expr, b: sp.Expr) -> None:
         va, vb = complex(a.evalf(subs=vals)), complex(b.evalf(subs=vals))
         if abs(va - vb) > 1e-9 * abs(vb):
             raise AssertionError(f"closed form of Z(s) does not match the solution: {va} vs {vb}")
+
+
+@lru_cache(maxsize=1)
+def _spin_impedance_function():
+    return sp.lambdify((s, A, chi, alpha_s, g, vartheta, L), exact_port_impedance() - R, "numpy")
+
+
+def spin_impedance(params, freqs):
+    """Z(f) - R of :func:`exact_port_impedance` at the instance parameters ``params`` (stiff, chi, damp,
+    gsp, theta, len) and the frequencies ``freqs`` [Hz]  [ohm] (numpy, complex; lambdified once)."""
+    sv = 2j * np.pi * np.asarray(freqs, dtype=float)
+    return np.asarray(_spin_impedance_function()(sv, params["stiff"], params["chi"], params["damp"], params["gsp"],
+                                                  params["theta"], params["len"]), dtype=complex)
 
 
 def low_frequency_impedance(order: int = 2) -> sp.Expr:

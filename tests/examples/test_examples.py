@@ -25,6 +25,7 @@ from compactmodel.core.parameters import LOOP_PARAMETERS, validate
 from compactmodel.physics.capacity import rating
 from compactmodel.physics.phase_slips import net_slip_rate
 from compactmodel.physics.scales import port_inductance, spin_wave_speed
+from compactmodel.symbolic import continuum
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -133,20 +134,6 @@ def test_charge_store_release_script(tmp_path):
 
 
 # ------------------------------------------------------------------------------------ port AC
-def exact_spin_impedance(params, freqs):
-    """Z(s) - rw of the distributed line (continuum.exact_port_impedance, SymPy) at ``freqs`` [Hz]."""
-    import sympy as sp
-
-    from compactmodel.symbolic import continuum
-    from compactmodel.symbolic.symbols import A, L, R, alpha_s, chi, g, s, vartheta
-
-    expr = continuum.exact_port_impedance() - R
-    subs = {A: params["stiff"], chi: params["chi"], alpha_s: params["damp"], g: params["gsp"],
-            vartheta: params["theta"], L: params["len"]}
-    fixed = expr.subs(subs)
-    return np.array([complex(fixed.evalf(subs={s: 2j * math.pi * f})) for f in freqs])
-
-
 def check_port_ac(f, z):
     p = validate({})
     assert f[-1] <= spin_wave_speed(p["stiff"], p["chi"]) / (2 * p["len"]) * 1.001  # within the model's band
@@ -156,7 +143,7 @@ def check_port_ac(f, z):
     # the spin line's part (Z - rw, small beside rw) against the exact line up to u/2len: 1 % (README)
     pick = np.unique(np.linspace(0, len(f) - 1, 12).astype(int))
     z_spin = z[pick] - p["rw"]
-    exact = exact_spin_impedance(p, f[pick])
+    exact = continuum.spin_impedance(p, f[pick])
     assert np.max(np.abs(z_spin / exact - 1)) < 0.01
 
 

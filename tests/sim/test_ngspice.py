@@ -5,7 +5,6 @@ Storage against the phase-slip rate law (Arrhenius, long decay) is in tests/test
 
 import numpy as np
 import pytest
-import sympy as sp
 
 from compactmodel.symbolic import continuum
 from compactmodel.sim.energy import release_balance
@@ -15,7 +14,6 @@ from compactmodel.sim.ngspice import run_netlist
 from compactmodel.core.parameters import defaults, validate
 from compactmodel.physics.phase_slips import net_slip_rate
 from compactmodel.physics.scales import device_scales
-from compactmodel.symbolic.symbols import A, L, R, alpha_s, chi, g, s, vartheta
 
 
 def _steady_winding(p, current):
@@ -154,19 +152,13 @@ def test_dc_operating_point_is_the_relaxed_state(vgate):
         assert 0.1 * _steady_winding(p, current) < wn < _steady_winding(p, current)
 
 
-def _exact_zm(p, f):
-    z = continuum.exact_port_impedance() - R
-    zf = sp.lambdify(s, z.subs({A: p["stiff"], chi: p["chi"], alpha_s: p["damp"], g: p["gsp"], vartheta: p["theta"], L: p["len"]}), "numpy")
-    return zf(2j * np.pi * f)
-
-
 def _ac_error(p, subckt="spin_battery", library=None):
     u = np.sqrt(p["stiff"] / p["chi"])
     f_max = u / (2 * p["len"])
     vec = run_netlist(ac_deck(p, f_max / 1e4, f_max, 50, subckt, library))
     f = np.real(vec["frequency"])
     zm = vec["p"] - p["rw"]
-    exact = _exact_zm(p, f)
+    exact = continuum.spin_impedance(p, f)
     return np.max(np.abs(zm / exact - 1)), f
 
 
