@@ -61,7 +61,7 @@ import numpy as np
 
 __all__ = ["GateLaw", "smooth_max0", "clamp_g", "q_threshold", "buckling_threshold", "stiffness", "zero_current_barrier",
            "critical_torque", "log_stiffness", "log_zero_current_barrier", "log_critical_torque", "nu_lin_sweep", "NU_LIN_SWEEPS", "shape_parameter", "gate_parameters", "even_barrier", "lowering_barrier", "raising_barrier", "phase_jump",
-           "bulk_even_barrier", "bulk_phase_jump", "ring_term", "growth_rate", "deterministic_time", "slip_rate",
+           "bulk_even_barrier", "bulk_phase_jump", "even_barrier_slope", "slip_barriers", "BULK", "ring_term", "growth_rate", "deterministic_time", "slip_rate",
            "thermal_fraction", "limited_barrier", "B_FLOOR", "W_KINK_REL", "W_CORE", "EPS_CORE", "W_POS"]
 
 # ------------------------------------------------------------------------------------ constants
@@ -301,15 +301,54 @@ def raising_barrier(nu, parts: GateLaw, m=None):
     return lowering_barrier(nu, parts, m) + M.pi * nu
 
 
+def even_barrier_slope(nu, parts: GateLaw, m=None):
+    """dE_m/dnu of :func:`even_barrier` in closed form (the smoothing's derivative kept: exact)  [-].
+
+    The slip saddle's extra phase is delta = pi - 2 dE_m/dnu (:func:`phase_jump`); it enters the
+    finite-ring term (:func:`slip_barriers`). Written with no division by a vanishing quantity.
+    """
+    M = _mod(m)
+    b0, nuc, a = parts["b0"], parts["nu_c"], parts["a"]
+    t = nuc * nuc - nu * nu
+    core = M.sqrt(smooth_max0(t, W_CORE, m) + EPS_CORE**2)
+    dcore = -nu * (1 + t / M.sqrt(t * t + W_CORE * W_CORE)) / (2 * core)
+    c = core / nuc
+    den = 1 - a + a * c
+    d_shape = (b0 - nuc) * c * c * (3 * den - a * c) / (den * den) * dcore / nuc
+    return dcore + M.atan(nu / core) + nu * (core - nu * dcore) / (core * core + nu * nu) + d_shape
+
+
+def slip_barriers(nu, e_m, slope, ring_k, lam, kappa, m=None):
+    """(B_down, B_up)/E0 of one slip channel in a finite ring  [-].
+
+    B_down = E_m - pi nu/2 + R(delta), B_up = E_m + pi nu/2 + R(2 pi - delta), each smoothly
+    floored at 0 (width W_POS): ``e_m`` the even barrier and ``slope`` its derivative at the
+    torque ``nu``, delta = pi - 2 slope the phase jump of the lowering saddle (that of the raising
+    saddle, at -nu, is 2 pi - delta), R = :func:`ring_term` with the ring's compliance
+    L/A + 1/k_g (``ring_k`` = L k_c, ``lam`` = l k_c, ``kappa`` = k_g/(A/l)).
+    """
+    M = _mod(m)
+    c_ring = 4 * (ring_k + lam / kappa)
+    d_down = M.pi - 2 * slope
+    d_up = M.pi + 2 * slope
+    half = M.pi * nu / 2
+    return (smooth_max0(e_m - half + d_down * d_down / c_ring, W_POS, m),
+            smooth_max0(e_m + half + d_up * d_up / c_ring, W_POS, m))
+
+
 def phase_jump(nu, parts: GateLaw, h: float = 1e-6) -> float:
     """delta = pi - 2 dE_m/dnu [rad]: the extra phase of the gate's slip saddle (numpy, central difference)."""
     d = (even_barrier(nu + h, parts) - even_barrier(nu - h, parts)) / (2 * h)
     return math.pi - 2 * d
 
 
+#: The gate-link parameters of the bulk wire (b0 = nu_c = 1, a = 1): its even barrier is the bulk law.
+BULK = GateLaw(b0=1.0, nu_c=1.0, a=1.0)
+
+
 def bulk_even_barrier(nu, m=None):
     """E_m of the bulk wire, sqrt(1-nu^2) + nu arcsin(nu) (written with the smooth core)  [-]."""
-    return even_barrier(nu, GateLaw(b0=1.0, nu_c=1.0, a=1.0), m)
+    return even_barrier(nu, BULK, m)
 
 
 def bulk_phase_jump(nu, m=None):
