@@ -6,13 +6,16 @@ correct result, and that the library still runs a small valid deck afterwards.
 from __future__ import annotations
 
 import math
+import time
 
 import numpy as np
 import pytest
 
 from compactmodel.core.parameters import ParameterError
 from compactmodel.library import library_path
-from compactmodel.sim.ngspice import InstanceError, SimulationError, check_instances, run_netlist
+from compactmodel.sim import ngspice
+from compactmodel.sim.ngspice import (Cosimulation, InstanceError, RunLimitError, SimulationError, check_instances,
+                                       raw_run, run_netlist)
 from compactmodel.sim.spice_expr import Unknowable, evaluate
 
 LEN_RANGE = "[1e-09:0.1]"
@@ -140,3 +143,64 @@ def test_expression_evaluator_is_safe_and_understands_spice_numbers():
     for bad in ("{__import__('os').system('true')}", "{x.real}", "{(1).__class__}", "{lambda: 1}", "{[1]}", "{2**99999}"):
         with pytest.raises(Unknowable):
             evaluate(bad, {"x": 1.0})
+
+
+# ----------------------------------------------------------------------------- hang guards
+_TINY_STEP = "hang deck\nR1 a 0 1k\nV1 a 0 sin(0 1 1g)\n.tran 1e-20 2n\n.end\n"
+
+
+def test_point_count_limit_stops_a_tran_with_a_tiny_step():
+    t0 = time.monotonic()
+    with pytest.raises(RunLimitError) as info:
+        run_netlist(_TINY_STEP, max_points=2000)
+    assert time.monotonic() - t0 < 5.0
+    _one_line(info.value, "point-count limit of 2000 accepted points", "'.tran 1e-20 2n'", "max_points")
+    assert_library_works()
+
+
+def test_wall_clock_limit_stops_a_tran_with_a_tiny_step():
+    t0 = time.monotonic()
+    with pytest.raises(RunLimitError) as info:
+        run_netlist(_TINY_STEP, timeout=0.3)
+    assert time.monotonic() - t0 < 3.0  # the limit plus ngspice's halt
+    _one_line(info.value, "wall-clock limit of 0.3 s", "'.tran 1e-20 2n'", "timeout=")
+    assert_library_works()
+
+
+def test_module_constants_set_the_default_limits(monkeypatch):
+    monkeypatch.setattr(ngspice, "MAX_POINTS", 500)
+    with pytest.raises(RunLimitError, match="limit of 500 accepted points"):
+        run_netlist(_TINY_STEP)
+    monkeypatch.setattr(ngspice, "MAX_POINTS", 10**9)
+    monkeypatch.setattr(ngspice, "RUN_TIMEOUT", 0.2)
+    with pytest.raises(RunLimitError, match="wall-clock limit of 0.2 s"):
+        run_netlist(_TINY_STEP)
+
+
+def test_raw_run_is_limited_too():
+    out = raw_run(_TINY_STEP, keep=("time",), max_points=1000)
+    assert "point-count limit of 1000" in out["raised"]
+    assert 1000 <= len(out["vectors"]["time"]) < 100000
+
+
+@pytest.mark.parametrize("kw, fragment", [({"timeout": 0}, "timeout = 0"), ({"timeout": math.inf}, "timeout = inf"),
+                                          ({"max_points": 0}, "max_points = 0"), ({"max_points": 1.5}, "max_points = 1.5")])
+def test_bad_limits_are_refused(kw, fragment):
+    with pytest.raises(ParameterError) as info:
+        run_netlist(_TINY_STEP, **kw)
+    _one_line(info.value, fragment)
+
+
+def test_run_netlist_from_a_cosimulation_callback_is_refused_not_deadlocked():
+    class Nested(Cosimulation):
+        vectors = ("time",)
+
+        def accept(self, values):
+            run_netlist("nested\nR1 a 0 1k\nV1 a 0 1\n.op\n.end\n")
+
+    t0 = time.monotonic()
+    with pytest.raises(SimulationError) as info:
+        run_netlist("outer\nR1 a 0 1k\nV1 a 0 1\n.tran 1n 10n\n.end\n", Nested(), timeout=20)
+    assert time.monotonic() - t0 < 10.0
+    _one_line(info.value, "run_netlist was called from inside a co-simulation callback")
+    assert_library_works()

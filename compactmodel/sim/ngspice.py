@@ -17,6 +17,7 @@ are re-raised as :class:`SimulationError` naming the time point.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import threading
 import time
@@ -29,8 +30,8 @@ from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, valid
 from ..physics.scales import ANISOTROPY_FLOOR
 from .spice_expr import Unknowable, evaluate, spice_number
 
-__all__ = ["SimulationError", "InstanceError", "NgspiceNotFound", "Cosimulation", "STOP_SOURCE", "run_netlist",
-           "raw_run", "check_instances"]
+__all__ = ["SimulationError", "InstanceError", "NgspiceNotFound", "RunLimitError", "Cosimulation", "STOP_SOURCE",
+           "run_netlist", "raw_run", "check_instances", "RUN_TIMEOUT", "MAX_POINTS"]
 
 #: Deck line that lets a co-simulation handler halt the transient.
 STOP_SOURCE = "Vcosim_stop cosim_stop 0 external"
@@ -48,6 +49,18 @@ class InstanceError(SimulationError, ParameterError):
 
 class NgspiceNotFound(RuntimeError):
     """libngspice is not installed."""
+
+
+class RunLimitError(SimulationError):
+    """An ngspice run reached its wall-clock limit (:data:`RUN_TIMEOUT`) or its point-count limit
+    (:data:`MAX_POINTS`) and was stopped; the message names the limit and the analysis."""
+
+
+#: Wall-clock limit of one ngspice run started from Python [s] (``timeout=`` of :func:`run_netlist`
+#: and :func:`raw_run`; read at each call, so assigning this module constant changes the default).
+RUN_TIMEOUT = 900.0
+#: Limit of accepted points (time points, sweep points, frequencies) of one run (``max_points=``).
+MAX_POINTS = 20_000_000
 
 
 # ------------------------------------------------------------------ checks of the deck's model instances
@@ -491,6 +504,8 @@ class Cosimulation:
 
 
 _lock = threading.Lock()
+#: ``callback`` is True on the thread that is inside a co-simulation callback (re-entrancy guard).
+_tls = threading.local()
 _shared = None
 _load_failure: str | None = None  #: why libngspice could not be loaded (PySpice cannot retry in-process)
 _broken: str | None = None  #: why the session could not be restarted after ngspice's controlled exit
@@ -511,13 +526,35 @@ def _session():
 
         class _Session(NgSpiceShared):
             handler: Cosimulation | None = None
+            # run guard (see _guarded_run): accepted points, their limit, the sweep variable
+            points = 0
+            max_points = 0
+            over = False
+            xindex: int | None = None
+            xname = ""
+            last_x = math.nan
+            finished: threading.Event
 
             @staticmethod
             def _send_data(data, number_of_vectors, ngspice_id, user_data):
                 self = ffi.from_handle(user_data)
+                self.points += 1
+                if self.points > self.max_points:
+                    self.over = True
+                try:
+                    vecs = data.vecsa
+                    if self.xindex is None:
+                        names = [ffi_string_utf8(vecs[i].name).lower() for i in range(int(number_of_vectors))]
+                        self.xindex = next((i for i, n in enumerate(names) if n in _SWEEP_NAMES), -1)
+                        self.xname = names[self.xindex] if self.xindex >= 0 else ""
+                    if self.xindex >= 0:
+                        self.last_x = vecs[self.xindex].creal
+                except BaseException:  # noqa: BLE001 - must not escape into C
+                    pass
                 h = self.handler
                 if h is None or h.error is not None:
                     return 0
+                _tls.callback = True
                 try:
                     vecs = data.vecsa
                     if h._index is None:
@@ -527,6 +564,15 @@ def _session():
                     h.accept(values)
                 except BaseException as exc:  # noqa: BLE001 - must not escape into C
                     h._fail(exc)
+                finally:
+                    _tls.callback = False
+                return 0
+
+            @staticmethod
+            def _background_thread_running(no_run, ngspice_id, user_data):
+                # ngspice passes True when its background thread has ended (PySpice reads it inverted)
+                if no_run:
+                    ffi.from_handle(user_data).finished.set()
                 return 0
 
             @staticmethod
@@ -538,12 +584,15 @@ def _session():
 
             def get_vsrc_data(self, voltage, time, node, ngspice_id):
                 h = self.handler
+                _tls.callback = True
                 try:
                     voltage[0] = h._source(node.lower(), time) if h is not None else 0.0
                 except BaseException as exc:  # noqa: BLE001
                     voltage[0] = 0.0
                     if h is not None:
                         h._fail(exc)
+                finally:
+                    _tls.callback = False
                 return 0
 
         try:
@@ -557,7 +606,85 @@ def _session():
             )
             raise NgspiceNotFound(_load_failure) from None
         _shared.exited = False
+        _shared.finished = threading.Event()
     return _shared
+
+
+_SWEEP_NAMES = ("time", "frequency", "v-sweep", "i-sweep", "temp-sweep", "res-sweep")
+_ANALYSIS = re.compile(r"^\s*\.?(tran|ac|dc|op|noise|tf|sens|pz|disto|pss|sp)\b.*$", re.I | re.M)
+
+
+def _analysis(netlist: str) -> str:
+    """The deck's (first) analysis line, for messages."""
+    m = _ANALYSIS.search(netlist)
+    text = " ".join(m.group(0).split()) if m else "the analysis"
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _limits(timeout: object, max_points: object) -> tuple[float, int]:
+    timeout = RUN_TIMEOUT if timeout is None else timeout
+    max_points = MAX_POINTS if max_points is None else max_points
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float, np.integer, np.floating)) or not (
+            math.isfinite(float(timeout)) and float(timeout) > 0):
+        raise ParameterError(f"timeout = {timeout!r} s: a wall-clock limit must be a finite number > 0 s")
+    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or int(max_points) < 1:
+        raise ParameterError(f"max_points = {max_points!r}: the point-count limit must be an integer >= 1")
+    return float(timeout), int(max_points)
+
+
+def _check_reentry(caller: str) -> None:
+    if getattr(_tls, "callback", False):
+        raise SimulationError(
+            f"{caller} was called from inside a co-simulation callback (Cosimulation.accept/source) while ngspice "
+            "is running: ngspice runs one deck at a time; collect what you need in the callback and run the "
+            "next deck after this one returns"
+        )
+
+
+def _guarded_run(ng, netlist: str, timeout: float, max_points: int) -> str | None:
+    """Run the loaded circuit in ngspice's background thread, halting it (``bg_halt``) when it
+    exceeds ``timeout`` seconds of wall clock or ``max_points`` accepted points.
+
+    Returns None when the run ended by itself (raising PySpice's ``NgSpiceCommandError`` where its
+    foreground ``run`` would have raised), else the message naming the limit and the analysis.
+    """
+    global _broken
+    from PySpice.Spice.NgSpice.Shared import NgSpiceCommandError
+
+    ng.points, ng.max_points, ng.over = 0, max_points, False
+    ng.xindex, ng.xname, ng.last_x = None, "", math.nan
+    ng.finished.clear()
+    start = time.monotonic()
+    ng.exec_command("bg_run")
+    wait, hit = 5e-4, None
+    while not ng.finished.wait(wait):
+        wait = min(2 * wait, 0.02)
+        if ng.over:
+            hit = "points"
+        elif time.monotonic() - start > timeout:
+            hit = "time"
+        if hit:
+            ng._ngspice_shared.ngSpice_Command(b"bg_halt")  # ngspice waits up to 1 s for its thread
+            if not ng.finished.wait(5.0):
+                _broken = (f"an ngspice run ({_analysis(netlist)}) could not be stopped after its limit; "
+                           "restart Python")
+            break
+    if hit is None and ng.over:
+        hit = "points"
+    if hit is None:
+        if ng._error_in_stdout or ng._error_in_stderr:
+            raise NgSpiceCommandError("Command 'run' failed")
+        return None
+    elapsed = time.monotonic() - start
+    where = f" (last point at {ng.xname} = {ng.last_x:.4g})" if ng.xname else ""
+    analysis = _analysis(netlist)
+    if hit == "points":
+        return (f"ngspice run stopped: the point-count limit of {max_points} accepted points was reached in "
+                f"'{analysis}' after {elapsed:.3g} s{where}; the analysis asks for more points than that (a time "
+                "step far below the span?): check it, or raise max_points= or compactmodel.sim.ngspice.MAX_POINTS")
+    return (f"ngspice run stopped: the wall-clock limit of {timeout:g} s was reached in '{analysis}' after "
+            f"{ng.points} accepted points{where}; check the analysis, or raise timeout= or "
+            "compactmodel.sim.ngspice.RUN_TIMEOUT")
 
 
 def _restart(ng) -> None:
@@ -576,16 +703,24 @@ def _restart(ng) -> None:
         _broken = f"ngspice could not be restarted after a fatal deck error ({type(exc).__name__}: {exc}); restart Python"
 
 
-def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, np.ndarray]:
+def run_netlist(netlist: str, handler: Cosimulation | None = None, *, timeout: float | None = None,
+                max_points: int | None = None) -> dict[str, np.ndarray]:
     """Simulate a complete deck (with one analysis line) and return its vectors.
 
     Keys are ngspice's vector names in lower case (``time``, ``frequency``, ``wn``,
     ``x1.tw1``, ``vsense#branch`` ...). Values are numpy copies (complex for AC).
     Raises :class:`SimulationError` with ngspice's own error lines when the deck fails, or
     with the handler's exception when a co-simulation callback failed.
+
+    ``timeout`` [s] and ``max_points`` (accepted points) limit the run (defaults
+    :data:`RUN_TIMEOUT`, :data:`MAX_POINTS`): ngspice runs in its background thread and is halted
+    when it exceeds either, with a :class:`RunLimitError` naming the limit and the analysis. Calling
+    this from inside a co-simulation callback raises :class:`SimulationError` (it would deadlock).
     """
+    _check_reentry("run_netlist")
     if not isinstance(netlist, str):
         raise SimulationError(f"the netlist must be a string holding a complete deck, got {type(netlist).__name__}")
+    timeout, max_points = _limits(timeout, max_points)
     check_instances(netlist)  # ngspice would accept len=-1 or a misspelt parameter silently
     with _lock:
         ng = _session()
@@ -594,6 +729,7 @@ def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, 
         if handler is not None:
             handler._index = None
         log: list[str] = []  # ngspice's stderr while loading, then while running
+        limit: str | None = None
         try:
             try:
                 ng.load_circuit(netlist)
@@ -603,7 +739,7 @@ def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, 
                 raise SimulationError(log[0])
             if handler is not None and "cosim_stop" in netlist.lower():
                 ng.exec_command("stop when v(cosim_stop) > 0.5")
-            ng.run()
+            limit = _guarded_run(ng, netlist, timeout, max_points)
         except Exception as exc:  # PySpice raises NgSpiceCommandError on failure (also on a breakpoint)
             halted = handler is not None and handler.stop and "condition met" in ng.stdout + ng.stderr
             if not halted and _converged_by_stepping(ng):
@@ -621,6 +757,12 @@ def run_netlist(netlist: str, handler: Cosimulation | None = None) -> dict[str, 
                     raise _callback_error(handler) from None
                 detail = _complaint(text) or f"no error message from ngspice ({' '.join(str(exc).split())[:300]})"
                 raise SimulationError(f"ngspice failed: {detail}") from None
+        if limit is not None:
+            try:
+                _cleanup(ng)
+            except Exception:  # noqa: BLE001
+                ng.handler = None
+            raise RunLimitError(limit)
         plot_name = ng.last_plot
         plot = ng.plot(None, plot_name)
         out = {name.lower(): np.array(vec._data, copy=True) for name, vec in plot.items()}
@@ -671,7 +813,8 @@ def _callback_error(handler: Cosimulation) -> SimulationError:
     )
 
 
-def raw_run(deck: str, keep: Sequence[str] | None = None) -> dict:
+def raw_run(deck: str, keep: Sequence[str] | None = None, *, timeout: float | None = None,
+            max_points: int | None = None) -> dict:
     """Run a deck in this process's ngspice session and report what ngspice itself did.
 
     :func:`run_netlist` raises whenever PySpice flags the run, and PySpice 1.5 flags every stderr
@@ -679,8 +822,12 @@ def raw_run(deck: str, keep: Sequence[str] | None = None) -> dict:
     stepping" of a run that then converges. To study the model's convergence, this keeps the
     result and the log: ``{"vectors", "log", "raised"}`` (``raised``: the PySpice exception
     text, or None); ``keep``: the vector names (lower case) to bring back (None: all). The
-    deck is not checked (:func:`check_instances`) and nothing is raised for ngspice's failures.
+    deck is not checked (:func:`check_instances`) and nothing is raised for ngspice's failures;
+    a run stopped by its limits (``timeout``, ``max_points``: as :func:`run_netlist`) has the
+    limit's message in ``raised``.
     """
+    _check_reentry("raw_run")
+    timeout, max_points = _limits(timeout, max_points)
     with _lock:
         ng = _session()
         ng.clear_output()
@@ -693,7 +840,7 @@ def raw_run(deck: str, keep: Sequence[str] | None = None) -> dict:
                 raised = "load: " + next(ln for ln in log if "error" in ln.lower())
             else:
                 try:
-                    ng.run()
+                    raised = _guarded_run(ng, deck, timeout, max_points)
                 except Exception as exc:  # noqa: BLE001 - PySpice's NgSpiceCommandError
                     raised = f"{type(exc).__name__}: {exc}"
                 log += [ln for ln in ng.stderr.splitlines() if ln.strip()]
