@@ -204,3 +204,58 @@ def test_run_netlist_from_a_cosimulation_callback_is_refused_not_deadlocked():
     assert time.monotonic() - t0 < 10.0
     _one_line(info.value, "run_netlist was called from inside a co-simulation callback")
     assert_library_works()
+
+
+# ----------------------------------------------------------------------------- numeric types and nseg
+@pytest.mark.parametrize("scalar", [np.int64, np.int32, np.float32, np.float64], ids=lambda t: t.__name__)
+def test_numpy_scalars_are_accepted_where_plain_numbers_are(scalar):
+    """validate accepted numpy scalars, Simulation/Experiment refused them ("allowed range [200:500]" for 300)."""
+    from compactmodel.physics.capacity import rating
+    from compactmodel.physics.scales import check_temperature
+    from compactmodel.sim.loads import ResistorLoad
+    from compactmodel.sim.protocol import Experiment
+    from compactmodel.sim.simulation import Simulation
+
+    exp = Experiment(["Charge at 0.1 mA for 0.2 ns"], edge=scalar(1e-10) if scalar in (np.float32, np.float64) else 1e-10)
+    assert exp.edge == pytest.approx(1e-10, rel=1e-6)
+    assert len(Experiment.from_text("Charge at 0.1 mA for 0.2 ns", cycles=np.int64(2)).cycles) == 2
+    sim = Simulation(exp, params={"len": scalar(1) * 1e-6 if scalar in (np.int64, np.int32) else scalar(1e-6)},
+                     n_series=np.int64(2), n_parallel=np.int32(1), temperature=scalar(300), tmax=np.float32(1e-12),
+                     load=ResistorLoad(scalar(1600)))
+    assert sim.temperature == 300.0 and sim.n_series == 2 and type(sim.n_series) is int and sim.cells == 2
+    assert check_temperature(scalar(300)) == 300.0
+    assert rating(temperature=scalar(300), t_retention=scalar(1000)).energy > 0
+
+
+@pytest.mark.parametrize("bad, fragment", [(np.bool_(True), "True"), (np.float64(150.0), "150"),
+                                           (np.complex128(300), "300")])
+def test_numpy_non_numbers_and_out_of_range_numpy_values_are_still_refused(bad, fragment):
+    from compactmodel.sim.simulation import Simulation
+
+    with pytest.raises(ParameterError) as info:
+        Simulation(["Charge at 0.1 mA for 0.2 ns"], temperature=bad)
+    _one_line(info.value, "temperature = ", fragment, "[200:500]")
+
+
+def test_nseg_help_and_checks_agree(capsys):
+    """The help of `simulate --nseg` names the shipped count; that count (also as a numpy integer) is accepted
+    and another one is refused with the allowed values."""
+    import re
+
+    from compactmodel.cli import main as cli_main
+    from compactmodel.sim.simulation import _SHIPPED_NSEG, Simulation
+
+    try:
+        assert cli_main(["simulate", "--help"]) == 0
+    except SystemExit as exc:
+        assert exc.code == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    shipped = [n for n in _SHIPPED_NSEG if n is not None]
+    named = [int(n) for n in re.findall(r"spin_battery_n<N> \((\d+)", help_text)]
+    assert named and set(named) <= set(shipped), help_text
+    for n in named:
+        assert Simulation(["Charge at 0.1 mA for 0.2 ns"], nseg=n).subckt == f"spin_battery_n{n}"
+        assert Simulation(["Charge at 0.1 mA for 0.2 ns"], nseg=np.int64(n)).subckt == f"spin_battery_n{n}"
+    with pytest.raises(ParameterError) as info:
+        Simulation(["Charge at 0.1 mA for 0.2 ns"], nseg=7)
+    _one_line(info.value, "nseg = 7", "allowed values", str(shipped[0]))
