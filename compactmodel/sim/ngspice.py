@@ -283,10 +283,10 @@ def check_instances(netlist: str) -> None:
     inside ngspice (an unknown function, ``temper``, a name defined nowhere) is left to ngspice.
     Raises :class:`InstanceError` naming the deck line, the instance, the parameter and its value.
     """
-    deck = _Deck(netlist)
-    for where, text, _ in _model_lines(deck):  # pins and names: also in subcircuits never instantiated
-        _check_static(where, text)
     try:
+        deck = _Deck(netlist)
+        for where, text, _ in _model_lines(deck):  # pins and names: also in subcircuits never instantiated
+            _check_static(where, text)
         _walk(deck, deck.top, _Scope(), "", 0, [0])
     except InstanceError:
         raise
@@ -655,10 +655,14 @@ def _guarded_run(ng, netlist: str, timeout: float, max_points: int) -> str | Non
     ng.xindex, ng.xname, ng.last_x = None, "", math.nan
     ng.finished.clear()
     start = time.monotonic()
-    ng.exec_command("bg_run")
+    ng.clear_output()  # as PySpice's exec_command, without its error check (the thread may be printing already)
+    ng._ngspice_shared.ngSpice_Command(b"bg_run")
     wait, hit = 5e-4, None
     while not ng.finished.wait(wait):
         wait = min(2 * wait, 0.02)
+        if time.monotonic() - start > 1.0 and not ng._ngspice_shared.ngSpice_running():
+            if not ng.finished.wait(0.05):
+                break  # no end-of-thread report (ngspice's thread never started, or ended without one)
         if ng.over:
             hit = "points"
         elif time.monotonic() - start > timeout:
