@@ -259,3 +259,14 @@ def test_nseg_help_and_checks_agree(capsys):
     with pytest.raises(ParameterError) as info:
         Simulation(["Charge at 0.1 mA for 0.2 ns"], nseg=7)
     _one_line(info.value, "nseg = 7", "allowed values", str(shipped[0]))
+
+
+def test_a_simulation_step_past_the_point_limit_names_the_step(monkeypatch):
+    from compactmodel.sim.simulation import Simulation
+
+    monkeypatch.setattr(ngspice, "MAX_POINTS", 50)
+    with pytest.raises(SimulationError) as info:
+        Simulation(["Charge at 0.1 mA for 0.2 ns"]).solve()
+    _one_line(info.value, "step 1 ('Charge at 0.1 mA for 0.2 ns')", "point-count limit of 50 accepted points", ".tran")
+    monkeypatch.undo()
+    assert Simulation(["Charge at 0.1 mA for 0.2 ns"]).solve()["winding"][-1] > 0
