@@ -24,7 +24,8 @@ import numpy as np
 from .formatting import fmt_bound
 
 __all__ = ["Parameter", "PARAMETERS", "LOOP_PARAMETERS", "PARAMETER_NAMES", "ParameterError", "ParameterTypeError",
-           "InstanceParameters", "defaults", "validate", "did_you_mean", "parameter", "check_nseg", "RangeMixin"]
+           "InstanceParameters", "defaults", "validate", "did_you_mean", "parameter", "check_nseg", "RangeMixin",
+           "is_real", "is_integer"]
 
 
 class ParameterError(ValueError):
@@ -33,6 +34,16 @@ class ParameterError(ValueError):
 
 class ParameterTypeError(ParameterError, TypeError):
     """An argument of the wrong kind of object (also a ``TypeError``, for callers that catch that)."""
+
+
+def is_real(value: object) -> bool:
+    """A real number: int, float, a numpy integer or floating scalar, Fraction (not bool or np.bool_)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def is_integer(value: object) -> bool:
+    """An integer: int or a numpy integer scalar (not bool or np.bool_)."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
 
 
 def did_you_mean(name: object, known: Iterable[str]) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..core.constants import YEAR
-from ..core.parameters import ParameterError, validate
+from ..core.parameters import ParameterError, is_real, validate
 from .phase_slips import max_retained_winding_density
 from .scales import device_scales
 
@@ -47,7 +47,7 @@ def rating(params: Mapping[str, float] | None = None, t_retention: float = 10 * 
            temperature: float = 300.15) -> Rating:
     """Rated full charge: the winding kept (90 %) for ``t_retention`` [s] at ``temperature`` [K]."""
     p = validate(params or {})
-    if isinstance(t_retention, bool) or not isinstance(t_retention, (int, float)) or not (
+    if not is_real(t_retention) or not (
             math.isfinite(t_retention) and t_retention > 0):
         raise ParameterError(f"t_retention = {t_retention!r} s: allowed range (0, inf)")
     kc = device_scales(p, temperature).landau_winding_density

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from ..core.constants import K_B
-from ..core.parameters import ParameterError, validate
+from ..core.parameters import ParameterError, is_real, validate
 
 __all__ = [
     "spin_wave_speed", "transit_time", "line_impedance", "landau_winding_density", "healing_length",
@@ -114,8 +114,7 @@ class DeviceScales:
 
 def check_temperature(temperature: object) -> float:
     """A circuit temperature [K] as a float, or :class:`ParameterError` (allowed [1, 2000] K)."""
-    if isinstance(temperature, bool) or not (isinstance(temperature, (int, float)) and math.isfinite(temperature)
-                                             and 1.0 <= temperature <= 2000.0):
+    if not (is_real(temperature) and math.isfinite(temperature) and 1.0 <= temperature <= 2000.0):
         raise ParameterError(f"temperature = {temperature!r} K: allowed range [1, 2000] K")
     return float(temperature)
 

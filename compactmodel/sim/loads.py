@@ -21,14 +21,14 @@ import math
 from dataclasses import dataclass
 
 from ..core.formatting import format_real
-from ..core.parameters import ParameterError
+from ..core.parameters import ParameterError, is_integer, is_real
 from ..devices.sot_mtj import SotMtjParameters
 
 __all__ = ["Load", "ResistorLoad", "CapacitorLoad", "LogicLoad"]
 
 
 def _positive(owner: str, name: str, value: object, unit: str, lo: float, hi: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if not is_real(value):
         raise ParameterError(f"{owner}: {name} must be a number [{unit}], got {type(value).__name__} {value!r}")
     v = float(value)
     if not (math.isfinite(v) and lo <= v <= hi):
@@ -107,7 +107,7 @@ class LogicLoad(Load):
             raise ParameterError(f"LogicLoad: cell must be a SotMtjParameters, got {type(self.cell).__name__}")
         if not isinstance(self.thermal, bool):
             raise ParameterError(f"LogicLoad: thermal must be True or False, got {self.thermal!r}")
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0):
+        if self.seed is not None and (not is_integer(self.seed) or self.seed < 0):
             raise ParameterError(f"LogicLoad: seed must be a non-negative integer or None, got {self.seed!r}")
         if self.bridge not in (-1, 0, 1) or isinstance(self.bridge, bool):
             raise ParameterError(f"LogicLoad: bridge = {self.bridge!r}: allowed values -1, 0 (automatic), +1")

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ..core.constants import YEAR
+from ..core.parameters import is_integer, is_real
 
 __all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity"]
 
@@ -319,7 +320,7 @@ class Experiment:
         if not isinstance(operating_conditions, (list, tuple)):
             raise ProtocolError(f"an Experiment takes a list of protocol steps, got {type(operating_conditions).__name__} "
                                 f"{operating_conditions!r}")
-        if not (isinstance(edge, (int, float)) and math.isfinite(edge) and 1e-15 <= edge <= 1.0):
+        if not (is_real(edge) and math.isfinite(edge) and 1e-15 <= edge <= 1.0):
             raise ProtocolError(f"edge = {edge!r} s: allowed range [1e-15, 1] s")
         items = list(operating_conditions)
         if all(isinstance(item, (str, Step)) for item in items):
@@ -354,7 +355,7 @@ class Experiment:
     @classmethod
     def from_text(cls, text: str, cycles: int = 1, edge: float = 0.2e-9) -> "Experiment":
         """Steps separated by ';' or new lines (``#`` starts a comment); repeated ``cycles`` times."""
-        if not isinstance(cycles, int) or cycles < 1:
+        if not is_integer(cycles) or cycles < 1:
             raise ProtocolError(f"cycles = {cycles!r}: allowed range integers >= 1")
         if not isinstance(text, str):
             raise ProtocolError(f"the protocol text must be a string, got {type(text).__name__} {text!r}")
@@ -362,7 +363,7 @@ class Experiment:
         steps = [s for s in steps if s]
         if not steps:
             raise ProtocolError("the protocol text has no steps")
-        return cls([tuple(steps)] * cycles, edge=edge)
+        return cls([tuple(steps)] * int(cycles), edge=edge)
 
     @classmethod
     def from_file(cls, path: str | Path, cycles: int = 1, edge: float = 0.2e-9) -> "Experiment":

@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ..core.formatting import format_real
-from ..core.parameters import ParameterError, validate
+from ..core.parameters import ParameterError, is_integer, is_real, validate
 from ..devices.sot_mtj import SotMtj, energy_density, tilted_p_state
 from ..library import SHIPPED_NSEGS, numeric_model, subckt_library, subckt_name
 from ..physics import scales
@@ -224,16 +224,16 @@ class Simulation:
             raise ParameterError(f"load must be a LogicLoad, ResistorLoad or CapacitorLoad, got {type(load).__name__}")
         self.load = load
         for name, val in (("n_series", n_series), ("n_parallel", n_parallel)):
-            if isinstance(val, bool) or not isinstance(val, int) or not (1 <= val <= 10**12):
+            if not is_integer(val) or not (1 <= val <= 10**12):
                 raise ParameterError(f"{name} = {val!r}: allowed range integers [1:1e12]")
-        self.n_series, self.n_parallel = n_series, n_parallel
+        self.n_series, self.n_parallel = n_series, n_parallel = int(n_series), int(n_parallel)
         if nseg not in _SHIPPED_NSEG:
             raise ParameterError(f"nseg = {nseg!r}: allowed values {_SHIPPED_NSEG} (the shipped subcircuits)")
         self.nseg = nseg
         #: The subcircuit every step instantiates, and its numeric twin.
         self.subckt = subckt_name(nseg)
         self.twin = numeric_model(self.subckt)
-        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)) or not (
+        if not is_real(temperature) or not (
             math.isfinite(temperature) and 200.0 <= temperature <= 500.0
         ):
             raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
@@ -243,7 +243,7 @@ class Simulation:
             transit = scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
             tmax = min(10e-12, transit / 50.0)
         for name, val, lo, hi in (("tmax", tmax, 1e-15, 1e-6), ("max_step_time", max_step_time, 1e-12, 1e10)):
-            if isinstance(val, bool) or not isinstance(val, (int, float)) or not (math.isfinite(val) and lo <= val <= hi):
+            if not is_real(val) or not (math.isfinite(val) and lo <= val <= hi):
                 raise ParameterError(f"{name} = {val!r} s: allowed range [{lo:g}:{hi:g}] s")
         self.tmax, self.max_step_time = float(tmax), float(max_step_time)
         self.options = options

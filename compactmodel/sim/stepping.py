@@ -25,14 +25,13 @@ every transient this way.
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Callable, Generic, Mapping, Sequence, TypeVar
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
-from ..core.parameters import ParameterError
+from ..core.parameters import ParameterError, is_integer, is_real
 
 __all__ = ["StepConvergence", "converge_tmax", "waveform_change", "DEFAULT_RTOL", "DEFAULT_HALVINGS"]
 
@@ -94,11 +93,11 @@ def converge_tmax(run: Callable[[float], R], tmax: float, *, signals: Sequence[s
     is within ``rtol`` (converged) or after ``max_halvings`` (not converged; the finest run is
     returned either way). An exception from ``run`` propagates.
     """
-    if not (isinstance(tmax, (int, float)) and not isinstance(tmax, bool) and math.isfinite(tmax) and tmax > 0):
+    if not (is_real(tmax) and math.isfinite(tmax) and tmax > 0):
         raise ParameterError(f"tmax = {tmax!r}: allowed range (0:inf) s")
-    if not (isinstance(rtol, (int, float)) and not isinstance(rtol, bool) and 0 < rtol < 1):
+    if not (is_real(rtol) and 0 < rtol < 1):
         raise ParameterError(f"rtol = {rtol!r}: allowed range (0:1)")
-    if isinstance(max_halvings, bool) or not isinstance(max_halvings, numbers.Integral) or not 1 <= max_halvings <= 20:
+    if not is_integer(max_halvings) or not 1 <= max_halvings <= 20:
         raise ParameterError(f"max_halvings = {max_halvings!r}: allowed range integers [1:20]")
     as_waves = waveforms or (lambda r: r)  # noqa: E731
     coarse = run(tmax)

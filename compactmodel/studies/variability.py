@@ -60,7 +60,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from ..core.constants import YEAR
-from ..core.parameters import InstanceParameters, ParameterError
+from ..core.parameters import InstanceParameters, ParameterError, is_real
 from ..devices.materials import Device
 from ..devices.presets import PRESETS
 from ..library import SHIPPED_NSEGS, SUBCKTS, subckt_name
@@ -160,7 +160,7 @@ class ProcessSpread:
 
 
 def _check_range(name: str, value: object, lo: float, hi: float, unit: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and lo <= value <= hi):
+    if not is_real(value) or not (math.isfinite(value) and lo <= value <= hi):
         raise ParameterError(f"{name} = {value!r}: allowed range [{lo:g}, {hi:g}] {unit}")
     return float(value)
 
