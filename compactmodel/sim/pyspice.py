@@ -81,7 +81,9 @@ class SpinBattery:
 
     def add_to(self, circuit: Any, name: str, *nodes: Any) -> Any:
         """Add the library include (once) and the instance ``X<name>`` on ``nodes`` (in the order of
-        :attr:`pins`; node names or ``circuit.gnd``) to ``circuit``; returns PySpice's element."""
+        :attr:`pins`; node names or ``circuit.gnd``) to ``circuit``; returns PySpice's element.
+
+        ``name`` follows PySpice's convention: without the prefix (``"1"`` gives ``X1``; ``"X1"`` would give ``XX1``)."""
         if not isinstance(name, str) or not name.strip() or len(name.split()) != 1:
             raise ParameterError(f"instance name must be a non-empty word (PySpice adds the 'X'), got {name!r}")
         if len(nodes) != len(self.pins):
