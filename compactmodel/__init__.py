@@ -17,11 +17,14 @@ name                                     what
 ``LogicLoad``
 ``library_path``, ``verilog_a_path``     the shipped ngspice library and Verilog-A modules
 ``run_netlist``, ``SimulationError``     run an ngspice deck in-process (PySpice)
+``SpinBattery``, ``SpinLoop``,           place validated instances in a PySpice ``Circuit``
+``add_spin_battery``, ``add_spin_loop``  (the shipped library included once)
+``spin_network``                         the linear network (gate open/closed) as an lcapy circuit
 ``device_scales``                        u, L/u, Landau limit, barrier, ... of a device
 =======================================  ======================================================
 
 The package is a house in layers; each imports only the layers below it (``pyproject.toml``,
-``[tool.importlinter]``): ``cli`` > ``studies`` > ``verify`` > ``sim`` | ``symbolic`` >
+``[tool.importlinter]``): ``cli`` > ``studies`` > ``verify`` > ``network`` > ``sim`` | ``symbolic`` >
 ``library`` | ``devices`` > ``physics`` > ``core``.
 """
 
@@ -60,6 +63,11 @@ _API: dict[str, str] = {
     "verilog_a_path": "compactmodel.library",
     "run_netlist": "compactmodel.sim.ngspice",
     "SimulationError": "compactmodel.sim.ngspice",
+    "SpinBattery": "compactmodel.sim.pyspice",
+    "SpinLoop": "compactmodel.sim.pyspice",
+    "add_spin_battery": "compactmodel.sim.pyspice",
+    "add_spin_loop": "compactmodel.sim.pyspice",
+    "spin_network": "compactmodel.network",
 }
 
 __all__ = ["__version__", *_API]

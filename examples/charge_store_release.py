@@ -1,4 +1,5 @@
-"""Charge -> store -> release of one spin battery, built with PySpice's Circuit API.
+"""Charge -> store -> release of one spin battery, built with PySpice's Circuit API
+and the package's helper ``compactmodel.sim.pyspice.add_spin_battery``.
 
 The same job as ``charge_store_release.cir``: the reference device (default parameters) is
 charged at its rated current (``compactmodel.physics.capacity.rating``) with the gate open,
@@ -21,10 +22,10 @@ from pathlib import Path
 import numpy as np
 from PySpice.Spice.Netlist import Circuit
 
-from compactmodel import library_path
 from compactmodel.core.parameters import validate
 from compactmodel.physics.capacity import rating
 from compactmodel.physics.gate import open_voltage
+from compactmodel.sim.pyspice import add_spin_battery
 
 logging.getLogger("PySpice").setLevel(logging.CRITICAL)  # "Unsupported Ngspice version 39" is harmless
 
@@ -43,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     t_close, t_off, t_release, t_stop, ramp = 5e-9, 5.4e-9, 20e-9, 30e-9, 0.2e-9
 
     c = Circuit("spin battery: charge, store, release")
-    c.include(str(library_path()))        # the shipped ngspice library (package data)
     c.PieceWiseLinearCurrentSource("ch", c.gnd, "p", values=[(0, 0), (ramp, current), (t_off, current),
                                                               (t_off + ramp, 0)])
     c.V("sns", "n", c.gnd, 0)             # ammeter of the port current
@@ -51,7 +51,9 @@ def main(argv: list[str] | None = None) -> int:
                                                                 (t_release, 0), (t_release + ramp, v_open)])
     c.PieceWiseLinearVoltageSource("ld", "ld", c.gnd, values=[(0, 0), (t_release, 0), (t_release + ramp, 1)])
     c.BehavioralSource("load", "p", "n", current_expression=f"V(p,n)*V(ld)/{ns.load!r}")  # switched load
-    c.X("1", "spin_battery", "p", "n", "gate", "wn", **params)
+    # X1 p n gate wn spin_battery <every parameter>: includes the shipped library (package data) once and
+    # checks each value against the parameter table (a ParameterError names a bad one)
+    add_spin_battery(c, "1", "p", "n", "gate", "wn", params)
 
     sim = c.simulator(temperature=27, nominal_temperature=27)
     tr = sim.transient(step_time=1e-12, end_time=t_stop, max_time=10e-12)

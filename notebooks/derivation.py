@@ -444,6 +444,24 @@ poles = sp.solve(sp.denom(sp.cancel(sp.together(Z_net))).subs({alpha_s: 0, g: 0}
 show(r"s_{\rm pole}\ (\alpha s = g = 0)", sp.FiniteSet(*poles))
 
 # %% [markdown]
+# The package builds this network for any device: `compactmodel.network.spin_network` returns
+# an lcapy circuit of the shipped model's linear network (by default its modal network, or
+# `nseg` graded sections; gate open, closed or at a voltage; numeric or symbolic values),
+# drawn in electrical units: every element of the picture above is scaled by vartheta^2 and
+# the transformer has the ratio 1. A designer attaches a load to its port `p`-`0`. Its
+# one-section form has the same impedance:
+
+# %%
+from compactmodel.network import spin_network
+
+pkg_net = spin_network(nseg=1, symbolic=True)
+print(pkg_net.netlist())
+Z_pkg = pkg_net.impedance("p", 0).sympy
+Z_pkg = Z_pkg.subs({sym: by_name[str(sym)] for sym in Z_pkg.free_symbols if str(sym) in by_name})
+assert sp.cancel(sp.together(Z_pkg - Z_net)) == 0
+print("compactmodel.network.spin_network(nseg=1) impedance == the network above: OK")
+
+# %% [markdown]
 # ## 7. Validation: the shipped ngspice subcircuit against the exact Z(s)
 #
 # The subcircuit `spin_battery` in `netlists/spin_battery.lib` is the SymPy model with 48

@@ -57,6 +57,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import importlib.util
 import itertools
 import json
 import logging
@@ -72,8 +73,25 @@ import numpy as np
 
 from ..core.parameters import ParameterError
 
+#: How to install the sweep stack (Dask distributed, pandas, pyarrow): an optional extra.
+SWEEPS_EXTRA = "pip install 'spin-battery-compact-model[sweeps]'"
+
+
+def require_sweep_stack(*modules: str) -> None:
+    """Raise one ImportError naming the ``sweeps`` extra if a module of the sweep stack is missing.
+
+    ``modules``: the ones needed here (default: pandas, pyarrow, distributed). Checked without
+    importing them (``importlib.util.find_spec``), so ``import compactmodel`` stays lean.
+    """
+    missing = [m for m in (modules or ("pandas", "pyarrow", "distributed")) if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ImportError(f"sweeps need {', '.join(missing)}, which the core install leaves out: {SWEEPS_EXTRA} "
+                          "(or pip install dask[distributed] pandas pyarrow)")
+
 __all__ = [
     "Scalar",
+    "SWEEPS_EXTRA",
+    "require_sweep_stack",
     "Case",
     "Sweep",
     "SweepStats",
@@ -206,6 +224,7 @@ class Sweep:
 
     def table(self):
         """The cases as a pandas DataFrame: ``case_id``, ``index`` and one column per input."""
+        require_sweep_stack("pandas")
         import pandas as pd
 
         rows = [{"case_id": c.case_id, "index": c.index, **c.inputs} for c in self.cases]
@@ -416,6 +435,7 @@ class _Store:
 
     def read(self):
         """All stored rows, one per case id (the most recently written), in write order."""
+        require_sweep_stack("pandas", "pyarrow")
         import pandas as pd
 
         for attempt in range(5):
@@ -628,6 +648,7 @@ def run_sweep(sweep: Sweep, task: Callable[[dict[str, Scalar]], Mapping[str, obj
     if isinstance(flush_seconds, bool) or not isinstance(flush_seconds, (int, float)) or not (
             math.isfinite(flush_seconds) and flush_seconds >= 0):
         raise ParameterError(f"flush_seconds = {flush_seconds!r} s: allowed range [0, inf)")
+    require_sweep_stack()
     from distributed import Client
 
     if not (scheduler is None or isinstance(scheduler, (str, Client))):

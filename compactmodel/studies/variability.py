@@ -69,7 +69,7 @@ from ..physics.capacity import rating
 from ..physics.phase_slips import retention_time
 from ..sim.loads import ResistorLoad
 from ..sim.simulation import Simulation
-from .sweeps import monte_carlo, run_sweep
+from .sweeps import monte_carlo, require_sweep_stack, run_sweep
 
 __all__ = [
     "ProcessSpread",
@@ -312,6 +312,7 @@ def monte_carlo_report(table, outputs: Sequence[str] | None = None):
     the finite values. ``attrs["n_cases"]`` and ``attrs["n_errors"]`` count the rows.
     ``outputs``: the columns to report (default: every :data:`OUTPUT_UNITS` key present).
     """
+    require_sweep_stack("pandas")
     import pandas as pd
 
     if "error" in table.columns:
