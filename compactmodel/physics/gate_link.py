@@ -274,6 +274,11 @@ def gate_parameters(g, lam, m=None) -> GateLaw:
     return GateLaw(kappa=kappa, b0=b0, nu_c=nuc, rho=rho, a=shape_parameter(g, lam, rho, m))
 
 
+def _core(t, m=None):
+    """C = sqrt(smooth max(t, 0) + EPS_CORE^2), t = nu_c^2 - nu^2: the core of :func:`even_barrier`  [-]."""
+    return _mod(m).sqrt(smooth_max0(t, W_CORE, m) + EPS_CORE**2)
+
+
 def even_barrier(nu, parts: GateLaw, m=None):
     """E_m(nu) = (B_down + B_up)/2 in E0 (even in nu)  [-]:
 
@@ -284,7 +289,7 @@ def even_barrier(nu, parts: GateLaw, m=None):
     """
     M = _mod(m)
     b0, nuc, a = parts["b0"], parts["nu_c"], parts["a"]
-    core = M.sqrt(smooth_max0(nuc * nuc - nu * nu, W_CORE, m) + EPS_CORE**2)
+    core = _core(nuc * nuc - nu * nu, m)
     c = core / nuc
     return core + nu * M.atan(nu / core) + (b0 - nuc) * c**3 / (1 - a + a * c)
 
@@ -310,7 +315,7 @@ def even_barrier_slope(nu, parts: GateLaw, m=None):
     M = _mod(m)
     b0, nuc, a = parts["b0"], parts["nu_c"], parts["a"]
     t = nuc * nuc - nu * nu
-    core = M.sqrt(smooth_max0(t, W_CORE, m) + EPS_CORE**2)
+    core = _core(t, m)
     dcore = -nu * (1 + t / M.sqrt(t * t + W_CORE * W_CORE)) / (2 * core)
     c = core / nuc
     den = 1 - a + a * c
@@ -328,18 +333,14 @@ def slip_barriers(nu, e_m, slope, ring_k, lam, kappa, m=None):
     L/A + 1/k_g (``ring_k`` = L k_c, ``lam`` = l k_c, ``kappa`` = k_g/(A/l)).
     """
     M = _mod(m)
-    c_ring = 4 * (ring_k + lam / kappa)
-    d_down = M.pi - 2 * slope
-    d_up = M.pi + 2 * slope
     half = M.pi * nu / 2
-    return (smooth_max0(e_m - half + d_down * d_down / c_ring, W_POS, m),
-            smooth_max0(e_m + half + d_up * d_up / c_ring, W_POS, m))
+    return (smooth_max0(e_m - half + ring_term(M.pi - 2 * slope, ring_k, lam, kappa), W_POS, m),
+            smooth_max0(e_m + half + ring_term(M.pi + 2 * slope, ring_k, lam, kappa), W_POS, m))
 
 
-def phase_jump(nu, parts: GateLaw, h: float = 1e-6) -> float:
-    """delta = pi - 2 dE_m/dnu [rad]: the extra phase of the gate's slip saddle (numpy, central difference)."""
-    d = (even_barrier(nu + h, parts) - even_barrier(nu - h, parts)) / (2 * h)
-    return math.pi - 2 * d
+def phase_jump(nu, parts: GateLaw, m=None):
+    """delta = pi - 2 dE_m/dnu [rad]: the extra phase of the gate's slip saddle (:func:`even_barrier_slope`)."""
+    return _mod(m).pi - 2 * even_barrier_slope(nu, parts, m)
 
 
 #: The gate-link parameters of the bulk wire (b0 = nu_c = 1, a = 1): its even barrier is the bulk law.
@@ -354,8 +355,7 @@ def bulk_even_barrier(nu, m=None):
 def bulk_phase_jump(nu, m=None):
     """delta = 2 arccos(nu) = pi - 2 arcsin(nu) of a bulk slip, written as pi - 2 atan(nu/c)  [rad]."""
     M = _mod(m)
-    core = M.sqrt(smooth_max0(1 - nu * nu, W_CORE, m) + EPS_CORE**2)
-    return M.pi - 2 * M.atan(nu / core)
+    return M.pi - 2 * M.atan(nu / _core(1 - nu * nu, m))
 
 
 def ring_term(delta, ring_k, lam, kappa):

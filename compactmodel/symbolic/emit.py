@@ -193,19 +193,14 @@ def _linear_split(model: LumpedModel, params: set[sp.Symbol]):
     nonlinear: set[sp.Symbol] = set()
     node_rows: dict[sp.Symbol, tuple] = {}
     for sym, expr in model.intermediates:
-        if _surely_nonlinear(expr.xreplace(substituted), variables | nonlinear):
-            if sym in nodes:
-                node_rows[sym] = ("nonlinear", expr)
-            else:
-                nonlinear.add(sym)
-            continue
-        e = sp.expand(expr.xreplace(substituted))
+        e = expr.xreplace(substituted)
+        linear = False
+        if not _surely_nonlinear(e, variables | nonlinear):
+            e = sp.expand(e)
+            linear = _is_linear(e, variables, params)
         if sym in nodes:
-            if _is_linear(e, variables, params):
-                node_rows[sym] = ("linear", *_affine_coefficients(model, e, variables))
-            else:
-                node_rows[sym] = ("nonlinear", expr)
-        elif _is_linear(e, variables, params):
+            node_rows[sym] = ("linear", *_affine_coefficients(model, e, variables)) if linear else ("nonlinear", expr)
+        elif linear:
             substituted[sym] = e
         else:
             nonlinear.add(sym)
