@@ -26,7 +26,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, validate
+from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, is_integer, is_real, validate
 from ..physics.scales import ANISOTROPY_FLOOR
 from .spice_expr import Unknowable, evaluate, spice_number
 
@@ -624,10 +624,9 @@ def _analysis(netlist: str) -> str:
 def _limits(timeout: object, max_points: object) -> tuple[float, int]:
     timeout = RUN_TIMEOUT if timeout is None else timeout
     max_points = MAX_POINTS if max_points is None else max_points
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float, np.integer, np.floating)) or not (
-            math.isfinite(float(timeout)) and float(timeout) > 0):
+    if not (is_real(timeout) and math.isfinite(float(timeout)) and float(timeout) > 0):
         raise ParameterError(f"timeout = {timeout!r} s: a wall-clock limit must be a finite number > 0 s")
-    if isinstance(max_points, bool) or not isinstance(max_points, (int, np.integer)) or int(max_points) < 1:
+    if not (is_integer(max_points) and int(max_points) >= 1):
         raise ParameterError(f"max_points = {max_points!r}: the point-count limit must be an integer >= 1")
     return float(timeout), int(max_points)
 
