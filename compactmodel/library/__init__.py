@@ -32,7 +32,7 @@ from types import ModuleType
 from ..core.parameters import ParameterError, check_nseg
 
 __all__ = ["library_path", "verilog_a_path", "subckt_library", "subckt_name", "numeric_model", "verify_library",
-           "LibraryIntegrityError", "SUBCKTS", "SHIPPED_NSEGS", "LIBRARY_FILE", "VERILOG_A_FILES"]
+           "LibraryIntegrityError", "check_file", "stamp_matches", "REGENERATE", "SUBCKTS", "SHIPPED_NSEGS", "LIBRARY_FILE", "VERILOG_A_FILES"]
 
 #: The ngspice library file.
 LIBRARY_FILE = "spin_battery.lib"
@@ -56,35 +56,84 @@ SHIPPED_NSEGS: tuple[int, ...] = tuple(sorted(n for name, n in SUBCKTS.items()
 def _file(name: str) -> Path:
     path = Path(str(resources.files(__name__).joinpath(name)))
     if not path.is_file():
-        raise FileNotFoundError(f"the model library file {name!r} is missing from {path.parent} "
-                                "(reinstall the package, or regenerate: python -m compactmodel.symbolic.emit)")
+        raise LibraryIntegrityError(f"the model library file {name!r} is missing from {path.parent}: reinstall the "
+                                    f"package, or {REGENERATE}")
     return path
 
 
+#: How to regenerate the model files (quoted in every integrity error).
+REGENERATE = ("regenerate with 'spinbattery emit --out <repository root>' "
+              "(or 'python -m compactmodel.symbolic.emit')")
+
+
 class LibraryIntegrityError(RuntimeError):
-    """A shipped model file does not match its content stamp (edited, truncated or corrupted)."""
+    """A model file is missing, not text, or does not match its content stamp (edited, truncated or corrupted)."""
+
+
+_STAMP = "content-sha256: "
 
 
 def stamp_matches(text: str) -> bool:
     """True if ``text`` starts with a ``content-sha256: <hex>`` line that matches the rest of it."""
     first, _, rest = text.partition("\n")
-    return "content-sha256: " in first and first.rsplit(" ", 1)[-1] == hashlib.sha256(rest.encode()).hexdigest()
+    return _STAMP in first and first.rsplit(" ", 1)[-1] == hashlib.sha256(rest.encode()).hexdigest()
+
+
+def _read_model_text(path: Path) -> str:
+    """The text of a model file; :class:`LibraryIntegrityError` (one line) if it is missing or binary."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise LibraryIntegrityError(f"the model file {path} does not exist; {REGENERATE}") from None
+    except IsADirectoryError:
+        raise LibraryIntegrityError(f"the model file {path} is a folder, not a file") from None
+    except OSError as err:
+        raise LibraryIntegrityError(f"the model file {path} cannot be read ({err.strerror or err})") from None
+    try:
+        if b"\0" in data:
+            raise UnicodeDecodeError("utf-8", data, data.index(b"\0"), data.index(b"\0") + 1, "NUL byte")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise LibraryIntegrityError(f"the model file {path} is not a text file (binary data at byte {err.start}): "
+                                    f"it was damaged; {REGENERATE}") from None
+
+
+def check_file(path: str | os.PathLike) -> str:
+    """Check one generated model file against its content stamp (line 1); returns the hash.
+
+    Raises :class:`LibraryIntegrityError` with a one-line message naming the file if it is
+    missing, binary, has no stamp, or its body does not hash to the stamp. The same check from
+    a shell: ``python -m compactmodel.library.check FILE`` or
+    ``test "$(tail -n +2 FILE | sha256sum | cut -d' ' -f1)" = "$(head -1 FILE | awk '{print $NF}')"``.
+    """
+    path = Path(path)
+    text = _read_model_text(path)
+    first = text.partition("\n")[0]
+    if _STAMP not in first:
+        raise LibraryIntegrityError(f"the model file {path} has no '{_STAMP.strip()}' line 1, so it is not a generated "
+                                    f"model file (or its stamp was removed); {REGENERATE}")
+    if not stamp_matches(text):
+        raise LibraryIntegrityError(
+            f"the model file {path} does not match its content stamp (line 1): it was edited or damaged after "
+            f"generation; models are generated, never edited by hand (edit the SymPy model in compactmodel.symbolic): "
+            f"{REGENERATE}")
+    return first.rsplit(" ", 1)[-1]
 
 
 def _checked(path: Path) -> Path:
     """``path``, after checking its content stamp once per (path, size, mtime)."""
-    st = path.stat()
+    try:
+        st = path.stat()
+    except OSError:
+        check_file(path)  # raises the one-line message
+        raise
     _check_stamp(str(path), st.st_size, st.st_mtime_ns)
     return path
 
 
 @lru_cache(maxsize=None)
 def _check_stamp(path: str, size: int, mtime_ns: int) -> None:
-    if not stamp_matches(Path(path).read_text()):
-        raise LibraryIntegrityError(
-            f"the model file {path} does not match its content stamp (line 1): it was edited or damaged after "
-            "generation. Models are generated, never edited by hand: reinstall the package, or regenerate "
-            "with 'python -m compactmodel.symbolic.emit' (edit the SymPy model in compactmodel.symbolic instead).")
+    check_file(path)
 
 
 def verify_library() -> list[Path]:
@@ -128,11 +177,12 @@ def subckt_library(subckt: str = "spin_battery") -> Path:
         raise ParameterError(f"subcircuit {subckt!r} is not in {library_path()}")
     body = m.group(0) + "\n"
     digest = hashlib.sha256(body.encode()).hexdigest()[:16]
-    path = Path(tempfile.gettempdir()) / "spinbattery-lib" / f"{subckt}-{digest}.lib"
+    path = Path(tempfile.gettempdir()) / "spinbattery-lib" / f"{subckt}-{digest}-stamped.lib"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(f"* {subckt}, cut from {LIBRARY_FILE} (generated; do not edit)\n" + body)
+        body = f"* {subckt}, cut from {LIBRARY_FILE} (generated; do not edit)\n" + body
+        tmp.write_text(f"* {_STAMP}{hashlib.sha256(body.encode()).hexdigest()}\n{body}")  # checked where it is included
         os.replace(tmp, path)  # atomic: parallel workers never see a half-written file
     return path
 

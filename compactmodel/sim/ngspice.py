@@ -27,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, ParameterError, is_integer, is_real, validate
+from ..library import LibraryIntegrityError, check_file
 from ..physics.scales import ANISOTROPY_FLOOR
 from .spice_expr import Unknowable, evaluate, spice_number
 
@@ -201,7 +202,10 @@ class _Deck:
             key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size)
             statements = _INCLUDE_CACHE.get(key)
             if statements is None:
-                lines = path.read_text(errors="replace").splitlines()
+                raw = path.read_bytes()
+                if b"\0" in raw or _STAMP_PREFIX.match(raw):  # binary, or a generated model file: check it
+                    check_file(path)  # LibraryIntegrityError: binary, or edited after generation
+                lines = raw.decode("utf-8", errors="replace").splitlines()
                 statements = _logical_lines(lines, f"line {{}} of {path.name}", title=False)
                 if len(_INCLUDE_CACHE) > 16:
                     _INCLUDE_CACHE.clear()
@@ -213,6 +217,7 @@ class _Deck:
 
 
 _INCLUDE_CACHE: dict[tuple, list[tuple[str, str]]] = {}
+_STAMP_PREFIX = re.compile(rb"[*/#]+ ?content-sha256: ")
 
 
 class _Scope:
@@ -288,7 +293,7 @@ def check_instances(netlist: str) -> None:
         for where, text, _ in _model_lines(deck):  # pins and names: also in subcircuits never instantiated
             _check_static(where, text)
         _walk(deck, deck.top, _Scope(), "", 0, [0])
-    except InstanceError:
+    except (InstanceError, LibraryIntegrityError):
         raise
     except Exception:  # noqa: BLE001 - a deck this checker does not understand is ngspice's business
         logging.getLogger(__name__).debug("deck check skipped", exc_info=True)

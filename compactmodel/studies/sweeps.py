@@ -55,6 +55,7 @@ CSV loses the types (an all-numeric string column reads back as numbers).
 from __future__ import annotations
 
 import contextlib
+import errno
 import dataclasses
 import hashlib
 import importlib.util
@@ -65,6 +66,7 @@ import math
 import os
 import time
 import uuid
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping, Sequence, Union
@@ -115,6 +117,10 @@ _STORE_FORMAT = "compactmodel-sweep/1"
 _ID_DIGITS = 16
 
 log = logging.getLogger(__name__)
+
+
+class StoreWarning(UserWarning):
+    """A sweep store part could not be read (quarantined, its cases recomputed) or a compaction was undone."""
 
 
 # --------------------------------------------------------------------------------------
@@ -413,6 +419,8 @@ class _Store:
         self._seq = 0
         self._last_stamp: int | None = None
         self._lock_fd: int | None = None
+        self.read_only = False  # opened without write permission: reading and resuming a finished sweep only
+        self._warned: set[str] = set()
 
     # -- files ---------------------------------------------------------------------
     def parts(self) -> list[Path]:
@@ -433,20 +441,61 @@ class _Store:
         _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
         return path
 
+    def _read_part(self, path: Path):
+        """One part as a DataFrame, or None if it is unreadable (empty, truncated, garbage, no case_id)."""
+        import pandas as pd
+
+        try:
+            frame = pd.read_parquet(path)
+        except FileNotFoundError:
+            raise
+        except Exception as err:  # noqa: BLE001 - pyarrow's ArrowInvalid, OSError, ...: the part is damaged
+            reason = f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+        else:
+            if "case_id" in frame.columns:
+                return frame
+            reason = "no case_id column"
+        self._quarantine(path, reason)
+        return None
+
+    def _quarantine(self, path: Path, reason: str) -> None:
+        """Move an unreadable part aside (``quarantine-<name>``) if this process owns the store; warn once."""
+        moved = None
+        if self._lock_fd is not None and not self.read_only:
+            target = path.with_name(f"quarantine-{path.name}")
+            try:
+                os.replace(path, target)
+                _fsync_dir(self.dir)
+                moved = target
+            except OSError:
+                pass
+        if str(path) in self._warned and moved is None:
+            return
+        self._warned.add(str(path))
+        what = (f"moved aside to {moved.name}; its cases are recomputed on this run" if moved is not None else
+                "skipped; its cases count as missing (a writable run_sweep moves it aside and recomputes them)")
+        msg = f"sweep store part {path} is unreadable ({reason}): {what}"
+        log.warning(msg)
+        warnings.warn(msg, StoreWarning, stacklevel=3)
+
     def read(self):
-        """All stored rows, one per case id (the most recently written), in write order."""
+        """All stored rows, one per case id (the most recently written), in write order.
+
+        An unreadable part (empty, truncated, garbage) is skipped with a :class:`StoreWarning`
+        and, in a run that owns the store, moved aside so that only its own cases are recomputed.
+        """
         require_sweep_stack("pandas", "pyarrow")
         import pandas as pd
 
         for attempt in range(5):
             parts = self.parts()
             try:
-                frames = [pd.read_parquet(p) for p in parts]
+                frames = [f for f in (self._read_part(p) for p in parts) if f is not None]
                 break
             except FileNotFoundError:  # a concurrent compaction replaced parts: list them again
                 if attempt == 4:
                     raise
-        if not parts:
+        if not frames:
             empty = pd.Series([], dtype=object).astype("str")
             return pd.DataFrame({"case_id": empty, "inputs": empty, "error": empty})
         df = pd.concat(frames, ignore_index=True)
@@ -463,13 +512,19 @@ class _Store:
                 f"out_path {str(self.out_path)!r} exists but has no sweep store {str(self.dir)!r} next to it, so it "
                 "was not written by run_sweep; remove it or choose another out_path"
             )
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise ParameterError(f"cannot create the sweep store {str(self.dir)!r} ({err.strerror or err}); "
+                                 "choose another out_path") from None
         self._lock()
         try:
             self._check_manifest(task_name)
         except BaseException:
             self.close()
             raise
+        if self.read_only:
+            return
         # only a crashed writer leaves temporary files (parts, or the exported table); we hold the lock
         for tmp in [*self.dir.glob(".tmp-*"), *self.out_path.parent.glob(f".tmp-*-{self.out_path.name}")]:
             tmp.unlink()
@@ -477,7 +532,13 @@ class _Store:
     def _check_manifest(self, task_name: str) -> None:
         manifest = self.dir / "manifest.json"
         if manifest.exists():
-            info = json.loads(manifest.read_text())
+            try:
+                info = json.loads(manifest.read_text())
+                if not isinstance(info, dict):
+                    raise ValueError("not a JSON object")
+            except (OSError, ValueError) as err:
+                raise ParameterError(f"the sweep store manifest {str(manifest)!r} is unreadable ({err}); "
+                                     "remove the store or choose another out_path") from None
             if info.get("format") != _STORE_FORMAT:
                 raise ParameterError(f"{str(manifest)!r} has format {info.get('format')!r}, expected {_STORE_FORMAT!r}")
             if info.get("task") != task_name:
@@ -485,6 +546,9 @@ class _Store:
                     f"the store {str(self.dir)!r} holds results of task {info.get('task')!r}, not {task_name!r}; "
                     "choose another out_path"
                 )
+        elif self.read_only:
+            raise ParameterError(f"the sweep store {str(self.dir)!r} is read-only and has no manifest.json; "
+                                 "make it writable or choose another out_path")
         else:
             text = json.dumps({"format": _STORE_FORMAT, "task": task_name}, indent=1)
             _atomic_write(manifest, lambda tmp: tmp.write_text(text))
@@ -494,7 +558,16 @@ class _Store:
             import fcntl
         except ImportError:  # not POSIX: no protection against two concurrent runs
             return
-        fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(self.dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except (PermissionError, OSError) as err:
+            if not isinstance(err, PermissionError) and err.errno != errno.EROFS:
+                raise
+            self.read_only = True  # read and resume a finished sweep; writing is refused later with a message
+            try:
+                fd = os.open(self.dir / ".lock", os.O_RDONLY)
+            except OSError:
+                return  # no lock file to share: nobody can be writing into a store nobody may write
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -512,11 +585,26 @@ class _Store:
     def compact(self) -> None:
         """Merge all parts into one new part, then delete the older parts (see module docstring)."""
         old = self.parts()
-        if len(old) <= 1:
+        if len(old) <= 1 or self.read_only:
             return
         df = self.read()
+        old = [p for p in old if p.exists()]  # read() may have quarantined some
         path = self._new_part_path()
         _atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+        try:  # keep the old parts until the new one reads back with every row
+            import pandas as pd
+
+            back = pd.read_parquet(path)
+            ok = len(back) == len(df) and back["case_id"].astype(str).tolist() == df["case_id"].tolist()
+        except Exception:  # noqa: BLE001 - any failure to read it back: keep the old parts
+            ok = False
+        if not ok:
+            path.unlink(missing_ok=True)
+            _fsync_dir(self.dir)
+            msg = f"sweep store compaction of {str(self.dir)!r} did not read back; the old parts are kept"
+            log.warning(msg)
+            warnings.warn(msg, StoreWarning, stacklevel=2)
+            return
         for p in old:
             p.unlink()
         _fsync_dir(self.dir)
@@ -673,12 +761,22 @@ def run_sweep(sweep: Sweep, task: Callable[[dict[str, Scalar]], Mapping[str, obj
         done_ids = set(done["case_id"])
         pending = [c for c in sweep if c.case_id not in done_ids]
         stats.cached = len(sweep) - len(pending)
+        if store.read_only:
+            if pending:
+                raise ParameterError(
+                    f"the sweep store {str(store.dir)!r} is read-only and {len(pending)} of {len(sweep)} case(s) are "
+                    "not stored; make it writable to finish the sweep, or read what is stored with collect()")
+            table = _table(sweep, stored)  # finished: nothing to write (the exported table stays as it is)
+            log.info("read-only sweep store %s: returned the stored table without rewriting %s", store.dir,
+                     store.out_path)
+            pending = None
         if pending:
             _run_pending(sweep, task, pending, store, stats, scheduler, n_workers, progress, batch_size,
                          float(flush_seconds))
-        store.compact()
-        table = _table(sweep, store.read())
-        _export(table, store.out_path)
+        if pending is not None:
+            store.compact()
+            table = _table(sweep, store.read())
+            _export(table, store.out_path)
     finally:
         store.close()
     stats.errors = int((table["error"] != "").sum())

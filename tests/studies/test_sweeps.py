@@ -288,3 +288,27 @@ def test_killed_worker_is_replaced_and_its_case_recomputed(mc_sweep, reference, 
     t = result["table"]
     assert t.attrs["stats"]["computed"] == N_MC and t.attrs["stats"]["lost"] == 0  # type: ignore[union-attr]
     assert_same_table(t, reference)  # type: ignore[arg-type]
+
+
+def test_a_corrupt_part_loses_only_its_own_cases_and_a_read_only_finished_store_reads(tmp_path, client1, monkeypatch):
+    s = grid(x=[0, 1, 2, 4, 5, 6])
+    out = tmp_path / "toy.csv"
+    with monkeypatch.context() as m:
+        m.setattr(sweeps._Store, "compact", lambda self: None)  # keep the parts of the first run
+        ref = run_sweep(s, square_or_fail, out, scheduler=client1, progress=False, batch_size=2, flush_seconds=1e9)
+    parts = sweeps._Store(out).parts()
+    assert len(parts) >= 2
+    lost = len(pd.read_parquet(parts[0]))
+    parts[0].write_bytes(parts[0].read_bytes()[:40])
+    with pytest.warns(sweeps.StoreWarning, match="moved aside"):
+        t = run_sweep(s, square_or_fail, out, scheduler=client1, progress=False)
+    assert t.attrs["stats"]["computed"] == lost and t.attrs["stats"]["cached"] == 6 - lost
+    assert_same_table(t, ref)
+    real_open = sweeps.os.open
+    monkeypatch.setattr(sweeps.os, "open", lambda p, f, *a: (_ for _ in ()).throw(PermissionError(13, "denied", str(p)))
+                        if f & (os.O_RDWR | os.O_WRONLY | os.O_CREAT) else real_open(p, f, *a))
+    t2 = run_sweep(s, square_or_fail, out, scheduler=client1, progress=False)  # read-only, finished: no write
+    assert t2.attrs["stats"]["cached"] == 6
+    assert_same_table(t2, ref)
+    with pytest.raises(ParameterError, match="read-only and 1 of 7 case"):
+        run_sweep(grid(x=[0, 1, 2, 4, 5, 6, 7]), square_or_fail, out, scheduler=client1, progress=False)
