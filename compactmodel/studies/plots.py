@@ -34,7 +34,8 @@ from ..sim.results import Results
 
 __all__ = ["plot_waveforms", "plot_energy_flow", "plot_magnetization", "DEFAULT_WAVEFORMS"]
 
-DEFAULT_WAVEFORMS = ("port_current", "port_voltage", "gate_voltage", "winding", "soc", "phase_slips")
+DEFAULT_WAVEFORMS = ("port_current", "port_voltage", "gate_voltage", "winding", "soc", "phase_slips", "load_current",
+                     "load_power")
 
 #: time units for axis labels: (label, seconds), smallest first
 _TIME_UNITS = [
