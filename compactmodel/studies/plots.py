@@ -19,7 +19,7 @@ days, years), step boundaries are vertical lines and the step texts label the to
 
 from __future__ import annotations
 
-import textwrap
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -34,7 +34,8 @@ from ..sim.results import Results
 
 __all__ = ["plot_waveforms", "plot_energy_flow", "plot_magnetization", "DEFAULT_WAVEFORMS"]
 
-DEFAULT_WAVEFORMS = ("port_current", "port_voltage", "gate_voltage", "winding", "soc", "phase_slips")
+DEFAULT_WAVEFORMS = ("port_current", "port_voltage", "gate_voltage", "winding", "soc", "phase_slips", "load_current",
+                     "load_power")
 
 #: time units for axis labels: (label, seconds), smallest first
 _TIME_UNITS = [
@@ -115,6 +116,29 @@ def _check_index(who: str, name: str, value, n: int, what: str) -> int:
     return int(value)
 
 
+def _wrap_keep_units(text: str, width: int) -> list[str]:
+    """Wrap ``text`` at spaces, never between a number and the unit that follows it
+    ("0.166 mA" stays on one line); joining the lines with spaces gives the text back."""
+    words = text.split(" ")
+    chunks: list[str] = []
+    for w in words:
+        if chunks and re.fullmatch(r"[-+]?\d[\d.eE+-]*", chunks[-1].rsplit(" ", 1)[-1]) and w and not w[0].isdigit():
+            chunks[-1] += " " + w
+        else:
+            chunks.append(w)
+    lines: list[str] = []
+    for c in chunks:
+        if lines and len(lines[-1]) + 1 + len(c) <= width:
+            lines[-1] += " " + c
+        else:
+            lines.append(c)
+    return lines
+
+
+#: panel labels that need more than the variable name
+_PANEL_LABEL = {"phase_slips": "net phase slips\n(gate open: follows\nthe winding)"}
+
+
 @dataclass
 class _Steps:
     """Start time, duration and text of each protocol step, and the segmented x mapping."""
@@ -172,7 +196,7 @@ class _Steps:
         width = max(12, int(110 / max(n, 1)))
         multi_cycle = len(set(self.cycles)) > 1
         total = float(edges[-1] - edges[0]) or 1.0
-        labels = [("\n".join(textwrap.wrap((f"[c{c}] " if multi_cycle else "") + t, width)))
+        labels = [("\n".join(_wrap_keep_units((f"[cycle {c + 1}] " if multi_cycle else "") + t, width)))
                   if (edges[i + 1] - edges[i]) / total >= 0.06 else ""  # too narrow to label (x="time")
                   for i, (t, c) in enumerate(zip(self.texts, self.cycles))]
         top = axes[0].secondary_xaxis("top")
@@ -238,7 +262,7 @@ def plot_waveforms(res: Results, path: str | Path | None = None,
         y = np.asarray(res[name], dtype=float)
         div, unit = value_scale(name, res.units[name], y)
         ax.plot(xs, y / div, lw=1.2, color="tab:blue", gid=name)
-        ax.set_ylabel(f"{name.replace('_', ' ')}\n[{unit}]", fontsize=9)
+        ax.set_ylabel(f"{_PANEL_LABEL.get(name, name.replace('_', ' '))}\n[{unit}]", fontsize=9)
         ax.tick_params(axis="y", labelsize=8)
     steps.decorate(axes, x, fig)
     sim = getattr(res, "simulation", None)
@@ -325,7 +349,7 @@ def plot_energy_flow(res: Results, cycle: int = 0, path: str | Path | None = Non
     ax.grid(True, axis="x", alpha=0.3)
     writes = s.get("writes", 0.0)
     wtxt = f"{writes:g} write{'s' if writes != 1 else ''} completed"
-    ax.set_title(f"Energy flow of cycle {c} (of {len(summaries)}): round-trip efficiency "
+    ax.set_title(f"Energy flow of cycle {c + 1} (of {len(summaries)}): round-trip efficiency "
                  f"{_percent(s['round_trip_efficiency'])} (delivered / energy in), {wtxt}\n"
                  f"(balance error {s.get('balance_error', np.nan):.2g} of max(energy in, stored peak))", fontsize=10)
     return _save(fig, path)

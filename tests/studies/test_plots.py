@@ -243,3 +243,17 @@ def test_no_pyplot_registration(res):
     fig = plots.plot_energy_flow(res)
     assert plt.get_fignums() == before
     assert fig.canvas is not None
+
+
+def test_step_labels_never_split_a_number_from_its_unit():
+    for text in ("Charge at 0.166 mA for 3 ns", "Charge at 15967.5 mA for 3 ns", "Hold for 10 years"):
+        for width in (8, 12, 20, 27):
+            lines = plots._wrap_keep_units(text, width)
+            assert " ".join(lines) == text
+            assert not any(ln.split(" ")[-1][:1].isdigit() for ln in lines[:-1]), lines
+
+
+def test_energy_flow_numbers_cycles_from_one(res, close):
+    fig = plots.plot_energy_flow(res, cycle=0)
+    close(fig)
+    assert fig.axes[0].get_title().startswith("Energy flow of cycle 1 (of 1)")
