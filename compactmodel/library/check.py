@@ -7,13 +7,17 @@ Without arguments it checks the shipped package data.
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from . import LibraryIntegrityError, check_file, verify_library
 
 
 def main(argv: list[str] | None = None) -> int:
-    paths = sys.argv[1:] if argv is None else argv
+    ap = argparse.ArgumentParser(prog="python -m compactmodel.library.check", description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", metavar="FILE",
+                    help="generated model files (.lib, .va) to check; default: the shipped package data")
+    paths = ap.parse_args(argv).files
     status = 0
     try:
         targets = paths or [str(p) for p in verify_library()]
