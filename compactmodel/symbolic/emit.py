@@ -23,6 +23,8 @@ import os
 import random
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import sympy as sp
@@ -473,20 +475,27 @@ def _va_range(p) -> str:
     return f"{lo}{format_real(p.lower)}:{format_real(p.upper)}{hi}"
 
 
-def shipped_models(nseg: int = SECTIONED_NSEG) -> dict[str, LumpedModel]:
+def shipped_models(nseg: int = SECTIONED_NSEG, progress: Callable[[str], None] | None = None) -> dict[str, LumpedModel]:
     """Subcircuit name -> model, for every subcircuit the library ships (in library order).
 
     ``spin_battery`` and ``spin_loop``: the modal models (:mod:`compactmodel.symbolic.modal`);
     ``spin_battery_n<nseg>`` and ``spin_loop_n<nseg>``: the graded finite-element models
-    (:mod:`compactmodel.symbolic.lumped`), for cross-checks.
+    (:mod:`compactmodel.symbolic.lumped`), for cross-checks. ``progress`` (if given) is called
+    with one line per model derived.
     """
     nseg = check_nseg(nseg)
-    return {
-        "spin_battery": modal.derive(),
-        f"spin_battery_n{nseg}": derive(nseg),
-        "spin_loop": modal.derive(four_terminal=True),
-        f"spin_loop_n{nseg}": derive(nseg, four_terminal=True),
+    recipes = {
+        "spin_battery": lambda: modal.derive(),
+        f"spin_battery_n{nseg}": lambda: derive(nseg),
+        "spin_loop": lambda: modal.derive(four_terminal=True),
+        f"spin_loop_n{nseg}": lambda: derive(nseg, four_terminal=True),
     }
+    models = {}
+    for i, (name, recipe) in enumerate(recipes.items(), 1):
+        models[name] = recipe()
+        if progress is not None:
+            progress(f"derived {name} ({i}/{len(recipes)})")
+    return models
 
 
 def _numeric_index(models: dict[str, LumpedModel]) -> str:
@@ -502,20 +511,23 @@ def stamped(text: str, comment: str) -> str:
     return f"{comment} content-sha256: {hashlib.sha256(text.encode()).hexdigest()}\n{text}"
 
 
-def model_files(nseg: int = SECTIONED_NSEG) -> dict[Path, str]:
+def model_files(nseg: int = SECTIONED_NSEG, progress: Callable[[str], None] | None = None) -> dict[Path, str]:
     """Relative path (from the repository root) -> text of every generated model file.
 
     The package data of :mod:`compactmodel.library` (library, Verilog-A, numeric twins) and the
     repository's copies of the library and the Verilog-A, each with its content stamp.
+    ``progress`` (if given) is called with one line per stage.
     """
-    models = shipped_models(nseg)
-    files = {
-        LIB_PATH: stamped(spice_library(nseg), "*"),
-        VA_PATH: stamped(verilog_a_module(models["spin_battery"]), "//"),
-        VA_LOOP_PATH: stamped(verilog_a_module(models["spin_loop"], "spin_loop"), "//"),
-        NUMERIC_DIR / "__init__.py": stamped(_numeric_index(models), "#"),
-    }
+    say = progress or (lambda _msg: None)
+    models = shipped_models(nseg, progress)
+    files = {LIB_PATH: stamped(spice_library(nseg), "*")}
+    say("printed the ngspice library")
+    files[VA_PATH] = stamped(verilog_a_module(models["spin_battery"]), "//")
+    files[VA_LOOP_PATH] = stamped(verilog_a_module(models["spin_loop"], "spin_loop"), "//")
+    say("printed the Verilog-A modules")
+    files[NUMERIC_DIR / "__init__.py"] = stamped(_numeric_index(models), "#")
     files.update({NUMERIC_DIR / f"{name}.py": stamped(python_module(model, name), "#") for name, model in models.items()})
+    say("printed the numeric twins")
     files.update({copy: files[packaged] for packaged, copy in REPO_COPIES.items()})
     return files
 
@@ -614,7 +626,13 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print("up to date (generator unchanged; nothing re-derived; --force to regenerate)")
         return 0
-    files = model_files(nseg)
+    start = time.perf_counter()
+
+    def progress(msg: str) -> None:
+        print(f"[{time.perf_counter() - start:6.1f} s] {msg}", file=sys.stderr, flush=True)
+
+    progress("deriving the models from the symbolic source")
+    files = model_files(nseg, progress)
     if ns.check:
         stale = [str(rel) for rel, text in files.items() if not (root / rel).exists() or (root / rel).read_text() != text]
         stale += ["README.md"] * readme_stale

@@ -62,3 +62,22 @@ def test_check_answers_from_the_fingerprint_cache_and_still_sees_an_edit(tmp_pat
     copy.write_text(copy.read_text() + "* a hand edit\n")
     third = check()
     assert third.returncode == 1 and "netlists/spin_battery.lib" in third.stdout, third.stdout
+
+
+def test_emit_reports_progress_for_every_model_it_derives():
+    """issue 15 item 6: emit says what it is doing while it derives (one timestamped line per stage,
+    on stderr, so that --check's one-line answer on stdout stays parseable)."""
+    import re
+
+    lines = []
+    files = model_files(progress=lines.append)
+    derived = [ln for ln in lines if ln.startswith("derived ")]
+    assert len(derived) == 4, lines
+    assert [ln.split()[1] for ln in derived] == ["spin_battery", "spin_battery_n48", "spin_loop", "spin_loop_n48"]
+    assert any("ngspice library" in ln for ln in lines) and any("Verilog-A" in ln for ln in lines)
+    assert files  # the same files as without a progress callback (test above checks their content)
+    proc = subprocess.run([sys.executable, "-m", "compactmodel.symbolic.emit", "--check", "--force"],
+                          capture_output=True, text=True, cwd=REPO_ROOT, timeout=600)
+    stamps = [float(m) for m in re.findall(r"^\[\s*([0-9.]+) s\]", proc.stderr, re.M)]
+    assert len(stamps) >= 7 and stamps == sorted(stamps), proc.stderr
+    assert proc.stdout.strip() == "up to date", proc.stdout
