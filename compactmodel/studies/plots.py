@@ -518,7 +518,8 @@ def plot_magnetization(res: Results, path: str | Path | None = None, step: int |
                        label="write completed" if (j == 0 and ax is ax_m) else None)
     h1, l1 = ax_m.get_legend_handles_labels()
     h2, l2 = ax_i.get_legend_handles_labels()
-    ax_m.legend(h1 + h2, l1 + l2, loc="lower left", fontsize=8, ncol=5)
+    # above the axes: inside, the legend hid the magnetization it names
+    ax_m.legend(h1 + h2, l1 + l2, loc="lower left", bbox_to_anchor=(0.0, 1.0), fontsize=8, ncol=5, frameon=False)
     r = res["mtj_resistance"][m]
     rdiv, runit = value_scale("mtj_resistance", "ohm", r)
     ax_r.plot(t_ns, r / rdiv, color="tab:brown", lw=1.3, gid="mtj_resistance")
