@@ -281,8 +281,7 @@ def _plot_waveforms_by_step(res: Results, steps: "_Steps", variables: list[str])
                 lo, hi = float(fy.min()) / div, float(fy.max()) / div
                 pad = 0.06 * (hi - lo)
                 ylim = (lo - pad, hi + pad)
-                if span > 1e-4 * float(np.max(np.abs(fy))):  # absolute tick values, no "+3.209" offset
-                    ax.ticklabel_format(axis="y", useOffset=False)
+                ax.ticklabel_format(axis="y", useOffset=False)  # absolute tick values, no "+9.784e-1" offset
             else:  # flat in this step: the row's common scale
                 div, unit, ylim = _row_scale(name, res.units[name], y_all)
             ax.plot(t / tscale, y / div, lw=1.2, color="tab:blue", gid=name)
