@@ -706,12 +706,18 @@ def plot_battery_report(res: Results, path: str | Path | None = None) -> Figure:
     sim = getattr(res, "simulation", None)
     rated = getattr(getattr(sim, "rating", None), "winding", None)
     ax_w.plot(xs, res["winding"], color="tab:blue", lw=1.2, gid="winding")
-    if rated is not None:
-        ax_w.axhline(rated, color="tab:green", ls=":", lw=1.2, label=f"rated full charge {rated:.3g} turns")
-        ax_w.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    wmax = float(np.nanmax(np.abs(res["winding"]))) if len(res["winding"]) else 0.0
+    if rated is not None:  # the rated line only when it does not squash the data to a flat line
+        if rated <= 3 * wmax:
+            ax_w.axhline(rated, color="tab:green", ls=":", lw=1.2, label=f"rated full charge {rated:.3g} turns")
+            ax_w.legend(loc="lower left", fontsize=8, framealpha=0.9)
+        else:
+            ax_w.text(0.01, 0.04, f"rated full charge {rated:.3g} turns (off scale)", transform=ax_w.transAxes,
+                      fontsize=8, bbox=dict(boxstyle="round,pad=0.2", fc="white", ec="0.7", alpha=0.9))
     ax_w.set_ylabel("winding [turns]", fontsize=9)
     ax_s.plot(xs, res["soc"], color="tab:green", lw=1.2, gid="soc")
-    ax_s.axhline(1.0, color="k", ls=":", lw=0.9)
+    if float(np.nanmax(np.abs(res["soc"]))) >= 1 / 3:
+        ax_s.axhline(1.0, color="k", ls=":", lw=0.9)
     ax_s.set_ylabel("state of charge [1]\n(stored / rated energy)", fontsize=9)
     ax_p.plot(xs, res["phase_slips"], color="tab:brown", lw=1.2, gid="phase_slips")
     ax_p.set_ylabel(_PANEL_LABEL["phase_slips"] + "\n[turns per cell]", fontsize=9)
