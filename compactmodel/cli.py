@@ -326,16 +326,18 @@ def _cmd_simulate(ns: argparse.Namespace) -> int:
             print(f"warning: cycle {c['cycle'] + 1}: the energy account does not close ({c['balance_error']:.2%} of the "
                   "energy through the magnet); use a smaller time step or check the starting state", file=sys.stderr)
     if not ns.no_plots:
-        from .studies.plots import plot_energy_flow, plot_magnetization, plot_waveforms
+        from .studies.plots import plot_battery_report, plot_energy_flow, plot_magnetization, plot_waveforms
 
-        figs = [plot_waveforms(res, path=ns.out / "waveforms.png"), plot_energy_flow(res, path=ns.out / "energy_flow.png")]
+        figs = [plot_waveforms(res, path=ns.out / "waveforms.png"), plot_energy_flow(res, path=ns.out / "energy_flow.png"),
+                plot_battery_report(res, path=ns.out / "battery_report.png")]
         if any(r.cell is not None for r in res.records):
             figs.append(plot_magnetization(res, path=ns.out / "magnetization.png"))
         import matplotlib.pyplot as plt
 
         for fig in figs:
             plt.close(fig)
-        print(f"figures: {ns.out}/waveforms.png, energy_flow.png" + (", magnetization.png" if len(figs) > 2 else ""))
+        print(f"figures: {ns.out}/waveforms.png, energy_flow.png, battery_report.png"
+              + (", magnetization.png" if len(figs) > 3 else ""))
     return 0
 
 

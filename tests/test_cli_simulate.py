@@ -20,8 +20,12 @@ def test_simulate_string_writes_data_and_figures(tmp_path, capsys):
         rows = list(csv.reader(fh))
     steps = np.array([float(r[rows[0].index("step [1]")]) for r in rows[1:]])
     assert set(steps) == {0.0, 1.0, 2.0}  # all three steps ran
-    for name in ("waveforms.png", "energy_flow.png"):
+    for name in ("waveforms.png", "energy_flow.png", "battery_report.png"):
         assert (out / name).stat().st_size > 10_000
+    # files go only into --out (tmp_path holds nothing else)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
+    assert sorted(p.name for p in out.iterdir()) == ["battery_report.png", "energy_flow.png", "results.csv",
+                                                     "waveforms.png"]
     assert "balance error" in text and "cycle 1" in text
 
 

@@ -105,3 +105,15 @@ def test_real_commands_from_another_folder_leave_the_repository_alone(tmp_path):
     assert (tmp_path / "out" / "results.csv").is_file()  # simulate's default --out: ./out of the current folder
     assert (tmp_path / "retention.md").is_file() and (tmp_path / "retention.png").is_file()
     assert _git_state() == before
+
+
+def test_demo_writes_its_figures_and_report_only_into_out(tmp_path):
+    before = _git_state()
+    proc = subprocess.run([sys.executable, "-m", "compactmodel.cli", "demo", "--out", "figs"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=600, env=_env())
+    assert proc.returncode == 0, proc.stdout[-1500:] + proc.stderr[-2500:]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
+    assert sorted(p.name for p in (tmp_path / "figs").iterdir()) == [
+        "battery_report.png", "demo.csv", "demo.png", "demo_energy.png", "demo_write.png"]
+    assert (tmp_path / "figs" / "battery_report.png").stat().st_size > 50_000
+    assert _git_state() == before

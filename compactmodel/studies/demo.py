@@ -12,7 +12,7 @@ from ..core.parameters import validate
 from ..physics.capacity import rating
 from ..sim.loads import LogicLoad
 from ..sim.simulation import Simulation
-from .plots import plot_energy_flow, plot_magnetization, plot_waveforms
+from .plots import plot_battery_report, plot_energy_flow, plot_magnetization, plot_waveforms
 
 __all__ = ["run_demo", "DEMO_ARRAY"]
 
@@ -62,9 +62,10 @@ def run_demo(outdir: Path = Path("out"), params: dict | None = None, progress: b
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     for fig in (plot_waveforms(res, path=outdir / "demo.png"), plot_energy_flow(res, path=outdir / "demo_energy.png"),
-                plot_magnetization(res, path=outdir / "demo_write.png")):
+                plot_magnetization(res, path=outdir / "demo_write.png"),
+                plot_battery_report(res, path=outdir / "battery_report.png")):
         plt.close(fig)
     res.to_csv(outdir / "demo.csv")
     print(f"  co-simulation        {t_sim:.2f} s wall, {len(res['time'])} accepted points; "
-          f"figures: {outdir}/demo.png, demo_energy.png, demo_write.png; data: {outdir}/demo.csv")
+          f"figures: {outdir}/demo.png, demo_energy.png, demo_write.png, battery_report.png; data: {outdir}/demo.csv")
     return {**{k: v for k, v in c.items() if isinstance(v, float)}, "wall_time_simulation": t_sim}
