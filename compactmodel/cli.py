@@ -15,6 +15,7 @@ and matplotlib for ``demo`` and ``simulate``), so ``spinbattery --help`` and ``i
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -166,9 +167,26 @@ def _fmt_value(value: float) -> str:
     return f"{value:.4g}"
 
 
+def _charge_figures(params) -> tuple:
+    """The charge-dynamics rows of ``info`` (issue 12 item 5; :mod:`compactmodel.sim.charging`)."""
+    from .devices.figures_of_merit import Figure
+    from .sim.charging import charge_dynamics
+
+    d = charge_dynamics(params)
+    where = "constant-current charge, gate open, linear model"
+    return (
+        Figure("charging_time_1pct", d.settling_time, "s",
+               f"last time the twist is > 1 % from eq. (7) ({where}; eq. 9 assumes L/u)"),
+        Figure("charging_time_1pct_transits", d.settling_time / d.transit_time, "L/u", "charging_time_1pct / (L/u)"),
+        Figure("charging_first_moment", d.first_moment, "s", "int (1 - Theta/Theta_inf) dt = (g/2 + alpha s L/12) L/A"),
+        Figure("charge_efficiency_1pct", d.efficiency, "1",
+               "E / (R I^2 charging_time_1pct + 2E): the efficiency of a charge that reaches eq. (7) within 1 %"),
+    )
+
+
 def _cmd_info(ns: argparse.Namespace) -> int:
     from .devices.figures_of_merit import figure_table
-    from .devices.presets import PRESETS
+    from .devices.presets import PRESETS, preset_parameters
 
     if ns.param:
         subject: object = _parse_params(ns.param)
@@ -180,6 +198,8 @@ def _cmd_info(ns: argparse.Namespace) -> int:
         subject = PRESETS[name]()
         label = f"preset {name}"
     table = figure_table(subject, ns.temperature)
+    params = preset_parameters(name) if not ns.param else subject
+    table = dataclasses.replace(table, figures=table.figures + _charge_figures(params))
 
     # notes attached to figures, grouped by text, then the table's own notes
     grouped: dict[str, list[str]] = {}

@@ -254,3 +254,17 @@ def test_entry_point_bad_param_has_no_traceback() -> None:
     assert res.returncode == 2
     assert res.stderr.startswith("error: ") and "len" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_info_reports_the_charge_dynamics_beside_eq9(capsys: pytest.CaptureFixture[str], preset: str) -> None:
+    """issue 12 item 5: the 1 % charging time and its efficiency sit beside eq. (9)'s L/u figures;
+    a charge that rings or creeps takes longer than L/u, so its efficiency is eq. (9)'s scaled by
+    L/u over the charging time (E/(R I^2 t + 2E))."""
+    figs = _info(capsys, "--preset", preset)
+    t1, tu = figs["charging_time_1pct"]["value"], figs["charging_time"]["value"]
+    assert figs["charging_time_1pct_transits"]["value"] == approx(t1 / tu, 1e-3)
+    eta9, eff = figs["eta_eq9"]["value"], figs["charge_efficiency_1pct"]["value"]
+    eta = eta9 * tu / t1
+    assert eff == approx(eta / (1 + 2 * eta), 1e-3)
+    assert t1 > tu  # none of the presets has matched contacts
