@@ -147,7 +147,8 @@ class Step:
 
 
 _STEP_PATTERNS = [
-    ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+\s*[A-Za-zµ]*)(?P<rest>.*)$", re.I)),
+    # the current is a number and an optional separate unit word, never a clause keyword ("0.15mA for 3 ns")
+    ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+(?:\s+(?!(?:for|until|or)\b)[A-Za-zµ\u03bc]+)?)(?P<rest>.*)$", re.I)),
     ("close_gate", re.compile(r"^close\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
     ("open_gate", re.compile(r"^open\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
     ("hold", re.compile(r"^(?:hold|rest|store)(?P<rest>.*)$", re.I)),
@@ -270,12 +271,13 @@ def parse_step(text: str) -> Step:
                 if edge <= 0:
                     raise ProtocolError(f"step {text!r}: the ramp time must be positive")
             return Step(kind, text, edge=edge)
-        duration, terms = _clauses(g.get("rest") or "", text, kind)
-        if kind == "charge":
+        if kind == "charge":  # the current first: an error names the first bad token
             try:
                 current = parse_quantity(g["current"], "current")
             except ValueError as err:
                 raise ProtocolError(f"step {text!r}: bad charging current: {err}") from None
+        duration, terms = _clauses(g.get("rest") or "", text, kind)
+        if kind == "charge":
             if current == 0:
                 raise ProtocolError(f"step {text!r}: the charging current must be non-zero")
             if duration is None and not terms:
