@@ -44,7 +44,17 @@ from typing import Sequence
 from ..core.constants import YEAR
 from ..core.parameters import is_integer, is_real
 
-__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity"]
+__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity", "ramp_schedule", "ramp_end",
+           "MAX_TIME_RATIO", "MAX_HOLD", "check_time_scales"]
+
+#: Largest ratio of a resolved step's duration to its ramp. ngspice resolves the ramp and the step with one
+#: float64 time axis and at most ~1e6 points; beyond 1e12 the ramp is below the time step that ngspice's
+#: minimum-step rule (1e-9 of the largest step) and float64 rounding (2.2e-16 of the time) can represent.
+MAX_TIME_RATIO = 1e12
+#: Longest hold [s] (1e4 years). A hold runs quasi-statically in steps of 1/200 of its length; its energy
+#: integrators accumulate leak powers over the whole hold, and a 1e30-year hold fails in ngspice
+#: ("Timestep too small" at time 1e30 s), so holds are limited to a span well inside the tested one.
+MAX_HOLD = 1e4 * YEAR
 
 
 class ProtocolError(ValueError):
@@ -306,6 +316,57 @@ def parse_step(text: str) -> Step:
     )
 
 
+def _levels(step: Step | None) -> tuple[bool, float, bool, float | None]:
+    """(gate open, charge current [A], load connected, release resistor [ohm] or None) a step drives."""
+    if step is None:  # before the first step: gate closed, nothing connected
+        return (False, 0.0, False, None)
+    return (step.gate_open, step.current if step.kind == "charge" else 0.0, step.load_connected and step.resistance is None,
+            step.resistance if step.load_connected else None)
+
+
+def ramp_schedule(step: Step, load_was_on: bool, edge: float) -> dict[str, tuple[float, float]]:
+    """(start, end) [s, from the step start] of each source's ramp in ``step``: the gate, the load and the
+    resistor ramp over the first ``edge``; the current over the second one when the gate closes first
+    (close gate, hold) or a load is disconnected before the charger starts."""
+    late = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
+    return {"gate": (0.0, edge), "load": (0.0, edge), "resistor": (0.0, edge),
+            "current": (edge, 2 * edge) if late else (0.0, edge)}
+
+
+def ramp_end(step: Step, previous: Step | None, edge: float) -> float:
+    """Time [s] from the start of ``step`` (after ``previous``; None: the first step) at which every source it
+    changes has its new value (0 if it changes none). ``edge`` is the experiment's ramp time."""
+    e = step.edge if step.edge is not None else edge
+    (g0, i0, l0, r0), (g1, i1, l1, r1) = _levels(previous), _levels(step)
+    sched = ramp_schedule(step, l0 or r0 is not None, e)
+    changed = {"gate": g0 != g1, "current": i0 != i1, "load": l0 != l1, "resistor": (r0 is None) != (r1 is None)}
+    return max((sched[name][1] for name, c in changed.items() if c), default=0.0)
+
+
+def check_time_scales(steps: Sequence[Step], edge: float) -> None:
+    """Refuse, before any run, a step that ends before its own ramp has, and one whose time scales float64
+    cannot resolve in one run (duration / ramp above :data:`MAX_TIME_RATIO`, a hold above :data:`MAX_HOLD`)."""
+    previous = None
+    for n, step in enumerate(steps, 1):
+        ramp = ramp_end(step, previous, edge)
+        if step.duration is not None:
+            if step.duration < ramp * (1 - 1e-9):  # "for 0.2 ns" with a 0.2 ns edge: equal up to rounding
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its duration {step.duration:.4g} s is shorter than its ramp of {ramp:.4g} s "
+                    f"(edge = {edge:.4g} s): make the step at least {ramp:.4g} s long or pass a shorter edge")
+            if step.kind == "hold":
+                if step.duration > MAX_HOLD:
+                    raise ProtocolError(
+                        f"step {n} ({step.text!r}): a hold of {step.duration:.4g} s is longer than the longest resolvable "
+                        f"hold, {MAX_HOLD:.4g} s (1e4 years): ngspice's float64 time axis cannot integrate it")
+            elif ramp > 0 and step.duration / ramp > MAX_TIME_RATIO:
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its duration {step.duration:.4g} s is {step.duration / ramp:.3g} x its "
+                    f"ramp of {ramp:.4g} s, beyond the {MAX_TIME_RATIO:g} that float64 resolves in one run: split it, "
+                    "or use a hold for storage")
+        previous = step
+
+
 @dataclass(frozen=True)
 class Experiment:
     """A protocol: a list of steps is one cycle; a list of tuples of steps is several cycles.
@@ -346,6 +407,7 @@ class Experiment:
             cycles.append(tuple(steps))
         if not cycles:
             raise ProtocolError("the experiment has no steps")
+        check_time_scales([s for cyc in cycles for s in cyc], float(edge))
         object.__setattr__(self, "cycles", tuple(cycles))
         object.__setattr__(self, "edge", float(edge))
 

@@ -37,7 +37,7 @@ from .deck import Deck
 from .energy import current_driven_system
 from .loads import Load, LogicLoad
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
-from .protocol import Experiment, Step
+from .protocol import Experiment, Step, ramp_schedule
 from .results import Results, StepRecord
 
 __all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "ENERGY_NODES"]
@@ -280,9 +280,7 @@ class Simulation:
         e = step.edge if step.edge is not None else self.experiment.edge
         # the gate closes before the current stops; a load is disconnected before the charger starts
         load_was_on = prev.load > 0 or prev.resistor > 0
-        late_current = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
-        edge_times = {"gate": (0.0, e), "load": (0.0, e), "resistor": (0.0, e),
-                      "current": (e, 2 * e) if late_current else (0.0, e)}
+        edge_times = ramp_schedule(step, load_was_on, e)
 
         def pwl(name: str) -> str:
             a, b = getattr(prev, name), getattr(new, name)
