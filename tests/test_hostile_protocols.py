@@ -99,3 +99,22 @@ def test_the_compact_step_runs_and_the_library_is_still_usable() -> None:
     summary = res.step_summaries()[0]
     assert summary["duration"] == pytest.approx(0.5e-9, rel=1e-6)
     assert res["winding"][-1] > 0  # a positive current charges a positive winding
+
+
+def test_zero_damping_in_range_runs_a_full_cycle_with_a_closed_account() -> None:
+    """damp = 0 is inside the allowed range [0, 1e-15]: a charge / close / hold / release cycle runs and its
+    energy account closes (the hold's settling time falls back to its ceiling, no raw LinAlgError)."""
+    res = Simulation(["Charge at 0.15 mA for 1 ns", "Close gate", "Hold for 1 ns", "Release into load for 1 ns"],
+                     params={"damp": 0.0}, load=ResistorLoad(1e3)).solve()
+    cycle = res.cycle_summaries()[0]
+    assert abs(cycle["balance_error"]) < 1e-3
+    assert res.step_summaries()[0]["stored_end"] > 0
+
+
+def test_the_cli_accepts_the_nseg_its_help_names(tmp_path) -> None:
+    """The simulate help says 'spin_battery_n<N> (48; ...)': --nseg 48 runs."""
+    from compactmodel.cli import main
+
+    code = main(["simulate", "Charge at 0.15 mA for 0.5 ns", "--nseg", "48", "--load", "resistor:1000",
+                 "--out", str(tmp_path)])
+    assert code == 0

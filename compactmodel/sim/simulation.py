@@ -504,7 +504,13 @@ class Simulation:
         model with the gate closed.
         """
         if self._settle is None:
-            jac, _, tau, _ = current_driven_system(self.params, self.twin, v_gate=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jac, _, tau, _ = current_driven_system(self.params, self.twin, v_gate=0.0)
+            if not np.all(np.isfinite(jac)):
+                # a state without inertia at these parameters (e.g. damp = 0) makes the
+                # linearisation singular; resolve the longest ringing allowed instead (always safe, only slower)
+                self._settle = 5e-6
+                return self._settle
             eig = np.linalg.eigvals(jac) / tau
             osc = eig[np.abs(eig.imag) > 1e-6 * np.abs(eig)]
             rate = float(np.min(-osc.real)) if len(osc) else math.inf
