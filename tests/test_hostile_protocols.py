@@ -94,6 +94,24 @@ def test_parse_errors_name_the_offending_token(text: str, token: str) -> None:
     assert token in str(err.value)
 
 
+@pytest.mark.parametrize("max_step_time", [1e-11, 1e9])
+def test_an_until_step_whose_time_limit_is_shorter_than_its_ramp_or_unresolvable_is_refused(max_step_time: float) -> None:
+    with pytest.raises(ProtocolError) as err:
+        Simulation(["Charge at 0.15 mA until wn > 3"], max_step_time=max_step_time)
+    msg = str(err.value)
+    assert f"max_step_time = {max_step_time:.4g} s" in msg and "ramp of 2e-10 s" in msg
+
+
+def test_the_cli_refuses_a_step_shorter_than_its_ramp_in_one_line(tmp_path, capsys) -> None:
+    from compactmodel.cli import main
+
+    code = main(["simulate", "Charge at 0.15mA for 1 fs", "--out", str(tmp_path)])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert "'Charge at 0.15mA for 1 fs'" in err and "shorter than its ramp of 2e-10 s" in err
+    assert "Traceback" not in err and not list(tmp_path.iterdir())
+
+
 def test_the_compact_step_runs_and_the_library_is_still_usable() -> None:
     res = Simulation(["Charge at 0.15mA for 0.5 ns"], load=ResistorLoad(1e3)).solve()
     summary = res.step_summaries()[0]

@@ -343,13 +343,21 @@ def ramp_end(step: Step, previous: Step | None, edge: float) -> float:
     return max((sched[name][1] for name, c in changed.items() if c), default=0.0)
 
 
-def check_time_scales(steps: Sequence[Step], edge: float) -> None:
+def check_time_scales(steps: Sequence[Step], edge: float, max_step_time: float | None = None) -> None:
     """Refuse, before any run, a step that ends before its own ramp has, and one whose time scales float64
-    cannot resolve in one run (duration / ramp above :data:`MAX_TIME_RATIO`, a hold above :data:`MAX_HOLD`)."""
+    cannot resolve in one run (duration / ramp above :data:`MAX_TIME_RATIO`, a hold above :data:`MAX_HOLD`).
+
+    ``max_step_time`` [s]: the time limit of a step with only 'until' conditions (None: such steps are not
+    checked; :class:`compactmodel.sim.simulation.Simulation` passes its own)."""
     previous = None
     for n, step in enumerate(steps, 1):
         ramp = ramp_end(step, previous, edge)
-        if step.duration is not None:
+        if step.duration is None and step.terminations and max_step_time is not None:
+            if max_step_time < ramp * (1 - 1e-9) or (ramp > 0 and max_step_time / ramp > MAX_TIME_RATIO):
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its time limit max_step_time = {max_step_time:.4g} s must lie between its "
+                    f"ramp of {ramp:.4g} s and {MAX_TIME_RATIO:g} x the ramp (what float64 resolves in one run)")
+        elif step.duration is not None:
             if step.duration < ramp * (1 - 1e-9):  # "for 0.2 ns" with a 0.2 ns edge: equal up to rounding
                 raise ProtocolError(
                     f"step {n} ({step.text!r}): its duration {step.duration:.4g} s is shorter than its ramp of {ramp:.4g} s "

@@ -37,7 +37,7 @@ from .deck import Deck
 from .energy import current_driven_system
 from .loads import Load, LogicLoad
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
-from .protocol import Experiment, Step, ramp_schedule
+from .protocol import Experiment, Step, check_time_scales, ramp_schedule
 from .results import Results, StepRecord
 
 __all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "ENERGY_NODES"]
@@ -246,6 +246,7 @@ class Simulation:
             if not is_real(val) or not (math.isfinite(val) and lo <= val <= hi):
                 raise ParameterError(f"{name} = {val!r} s: allowed range [{lo:g}:{hi:g}] s")
         self.tmax, self.max_step_time = float(tmax), float(max_step_time)
+        check_time_scales([s for _, s in self.experiment.steps], self.experiment.edge, self.max_step_time)
         self.options = options
         kw = {} if t_retention is None else {"t_retention": t_retention}
         self.rating: Rating = rating(self.params, temperature=self.temperature, **kw)
