@@ -30,7 +30,9 @@ other step falls to it). Variables: ``SOC`` (stored / rated energy; ``%`` allowe
 the step). Operators: ``<``, ``<=``, ``>``, ``>=``.
 
 Times take ``s`` or ``second(s)``, ``minute(s)``, ``hour(s)``, ``day(s)``, ``year(s)``.
-Bad steps raise :class:`ProtocolError` naming the step and what is wrong.
+Bad steps raise :class:`ProtocolError` naming the step and what is wrong. So does, before any run, a
+step that ends before its own ramp (``Charge at 0.15 mA for 1 fs`` with the default 0.2 ns edge), and a step
+whose time scales float64 cannot resolve in one run (a duration over 1e12 ramps; a hold over 1e4 years).
 """
 
 from __future__ import annotations
@@ -44,7 +46,17 @@ from typing import Sequence
 from ..core.constants import YEAR
 from ..core.parameters import is_integer, is_real
 
-__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity"]
+__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity", "ramp_schedule", "ramp_end",
+           "MAX_TIME_RATIO", "MAX_HOLD", "check_time_scales"]
+
+#: Largest ratio of a resolved step's duration to its ramp. ngspice resolves the ramp and the step with one
+#: float64 time axis and at most ~1e6 points; beyond 1e12 the ramp is below the time step that ngspice's
+#: minimum-step rule (1e-9 of the largest step) and float64 rounding (2.2e-16 of the time) can represent.
+MAX_TIME_RATIO = 1e12
+#: Longest hold [s] (1e4 years). A hold runs quasi-statically in steps of 1/200 of its length; its energy
+#: integrators accumulate leak powers over the whole hold. A 1e4-year hold of the reference device runs and closes
+#: its energy account to 1.3e-4; a 1e30-year hold fails in ngspice ("Timestep too small" at time 1e30 s).
+MAX_HOLD = 1e4 * YEAR
 
 
 class ProtocolError(ValueError):
@@ -147,7 +159,8 @@ class Step:
 
 
 _STEP_PATTERNS = [
-    ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+\s*[A-Za-zµ]*)(?P<rest>.*)$", re.I)),
+    # the current is a number and an optional separate unit word, never a clause keyword ("0.15mA for 3 ns")
+    ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+(?:\s+(?!(?:for|until|or)\b)[A-Za-zµ\u03bc]+)?)(?P<rest>.*)$", re.I)),
     ("close_gate", re.compile(r"^close\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
     ("open_gate", re.compile(r"^open\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
     ("hold", re.compile(r"^(?:hold|rest|store)(?P<rest>.*)$", re.I)),
@@ -270,12 +283,13 @@ def parse_step(text: str) -> Step:
                 if edge <= 0:
                     raise ProtocolError(f"step {text!r}: the ramp time must be positive")
             return Step(kind, text, edge=edge)
-        duration, terms = _clauses(g.get("rest") or "", text, kind)
-        if kind == "charge":
+        if kind == "charge":  # the current first: an error names the first bad token
             try:
                 current = parse_quantity(g["current"], "current")
             except ValueError as err:
                 raise ProtocolError(f"step {text!r}: bad charging current: {err}") from None
+        duration, terms = _clauses(g.get("rest") or "", text, kind)
+        if kind == "charge":
             if current == 0:
                 raise ProtocolError(f"step {text!r}: the charging current must be non-zero")
             if duration is None and not terms:
@@ -302,6 +316,65 @@ def parse_step(text: str) -> Step:
         f"step {text!r} is not understood; steps start with 'Charge at', 'Close gate', 'Open gate', "
         "'Hold for' (or 'Rest', 'Store'), 'Release' (or 'Discharge')"
     )
+
+
+def _levels(step: Step | None) -> tuple[bool, float, bool, float | None]:
+    """(gate open, charge current [A], load connected, release resistor [ohm] or None) a step drives."""
+    if step is None:  # before the first step: gate closed, nothing connected
+        return (False, 0.0, False, None)
+    return (step.gate_open, step.current if step.kind == "charge" else 0.0, step.load_connected and step.resistance is None,
+            step.resistance if step.load_connected else None)
+
+
+def ramp_schedule(step: Step, load_was_on: bool, edge: float) -> dict[str, tuple[float, float]]:
+    """(start, end) [s, from the step start] of each source's ramp in ``step``: the gate, the load and the
+    resistor ramp over the first ``edge``; the current over the second one when the gate closes first
+    (close gate, hold) or a load is disconnected before the charger starts."""
+    late = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
+    return {"gate": (0.0, edge), "load": (0.0, edge), "resistor": (0.0, edge),
+            "current": (edge, 2 * edge) if late else (0.0, edge)}
+
+
+def ramp_end(step: Step, previous: Step | None, edge: float) -> float:
+    """Time [s] from the start of ``step`` (after ``previous``; None: the first step) at which every source it
+    changes has its new value (0 if it changes none). ``edge`` is the experiment's ramp time."""
+    e = step.edge if step.edge is not None else edge
+    (g0, i0, l0, r0), (g1, i1, l1, r1) = _levels(previous), _levels(step)
+    sched = ramp_schedule(step, l0 or r0 is not None, e)
+    changed = {"gate": g0 != g1, "current": i0 != i1, "load": l0 != l1, "resistor": (r0 is None) != (r1 is None)}
+    return max((sched[name][1] for name, c in changed.items() if c), default=0.0)
+
+
+def check_time_scales(steps: Sequence[Step], edge: float, max_step_time: float | None = None) -> None:
+    """Refuse, before any run, a step that ends before its own ramp has, and one whose time scales float64
+    cannot resolve in one run (duration / ramp above :data:`MAX_TIME_RATIO`, a hold above :data:`MAX_HOLD`).
+
+    ``max_step_time`` [s]: the time limit of a step with only 'until' conditions (None: such steps are not
+    checked; :class:`compactmodel.sim.simulation.Simulation` passes its own)."""
+    previous = None
+    for n, step in enumerate(steps, 1):
+        ramp = ramp_end(step, previous, edge)
+        if step.duration is None and step.terminations and max_step_time is not None:
+            if max_step_time < ramp * (1 - 1e-9) or (ramp > 0 and max_step_time / ramp > MAX_TIME_RATIO):
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its time limit max_step_time = {max_step_time:.4g} s must lie between its "
+                    f"ramp of {ramp:.4g} s and {MAX_TIME_RATIO:g} x the ramp (what float64 resolves in one run)")
+        elif step.duration is not None:
+            if step.duration < ramp * (1 - 1e-9):  # "for 0.2 ns" with a 0.2 ns edge: equal up to rounding
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its duration {step.duration:.4g} s is shorter than its ramp of {ramp:.4g} s "
+                    f"(edge = {edge:.4g} s): make the step at least {ramp:.4g} s long or pass a shorter edge")
+            if step.kind == "hold":
+                if step.duration > MAX_HOLD:
+                    raise ProtocolError(
+                        f"step {n} ({step.text!r}): a hold of {step.duration:.4g} s is longer than the longest resolvable "
+                        f"hold, {MAX_HOLD:.4g} s (1e4 years): ngspice's float64 time axis cannot integrate it")
+            elif ramp > 0 and step.duration / ramp > MAX_TIME_RATIO:
+                raise ProtocolError(
+                    f"step {n} ({step.text!r}): its duration {step.duration:.4g} s is {step.duration / ramp:.3g} x its "
+                    f"ramp of {ramp:.4g} s, beyond the {MAX_TIME_RATIO:g} that float64 resolves in one run: split it, "
+                    "or use a hold for storage")
+        previous = step
 
 
 @dataclass(frozen=True)
@@ -344,6 +417,7 @@ class Experiment:
             cycles.append(tuple(steps))
         if not cycles:
             raise ProtocolError("the experiment has no steps")
+        check_time_scales([s for cyc in cycles for s in cyc], float(edge))
         object.__setattr__(self, "cycles", tuple(cycles))
         object.__setattr__(self, "edge", float(edge))
 

@@ -37,7 +37,7 @@ from .deck import Deck
 from .energy import current_driven_system
 from .loads import Load, LogicLoad
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
-from .protocol import Experiment, Step
+from .protocol import Experiment, Step, check_time_scales, ramp_schedule
 from .results import Results, StepRecord
 
 __all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "ENERGY_NODES"]
@@ -246,6 +246,7 @@ class Simulation:
             if not is_real(val) or not (math.isfinite(val) and lo <= val <= hi):
                 raise ParameterError(f"{name} = {val!r} s: allowed range [{lo:g}:{hi:g}] s")
         self.tmax, self.max_step_time = float(tmax), float(max_step_time)
+        check_time_scales([s for _, s in self.experiment.steps], self.experiment.edge, self.max_step_time)
         self.options = options
         kw = {} if t_retention is None else {"t_retention": t_retention}
         self.rating: Rating = rating(self.params, temperature=self.temperature, **kw)
@@ -280,9 +281,7 @@ class Simulation:
         e = step.edge if step.edge is not None else self.experiment.edge
         # the gate closes before the current stops; a load is disconnected before the charger starts
         load_was_on = prev.load > 0 or prev.resistor > 0
-        late_current = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
-        edge_times = {"gate": (0.0, e), "load": (0.0, e), "resistor": (0.0, e),
-                      "current": (e, 2 * e) if late_current else (0.0, e)}
+        edge_times = ramp_schedule(step, load_was_on, e)
 
         def pwl(name: str) -> str:
             a, b = getattr(prev, name), getattr(new, name)
@@ -506,7 +505,13 @@ class Simulation:
         model with the gate closed.
         """
         if self._settle is None:
-            jac, _, tau, _ = current_driven_system(self.params, self.twin, v_gate=0.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                jac, _, tau, _ = current_driven_system(self.params, self.twin, v_gate=0.0)
+            if not np.all(np.isfinite(jac)):
+                # a state without inertia at these parameters (e.g. damp = 0) makes the
+                # linearisation singular; resolve the longest ringing allowed instead (always safe, only slower)
+                self._settle = 5e-6
+                return self._settle
             eig = np.linalg.eigvals(jac) / tau
             osc = eig[np.abs(eig.imag) > 1e-6 * np.abs(eig)]
             rate = float(np.min(-osc.real)) if len(osc) else math.inf
