@@ -121,9 +121,17 @@ def test_bash_block(tmp_path, item):
             for a in argv[3:]:
                 if not a.startswith("-"):
                     assert (ROOT / a).exists(), a
+        elif prog == "ngspice" and argv[-1].startswith("examples/xschem/simulation/"):
+            # the netlist that the xschem command before writes; tests/examples/test_xschem.py runs both
+            assert (ROOT / "examples" / "xschem" / (Path(argv[-1]).stem + ".sch")).is_file(), argv[-1]
         elif prog == "ngspice":
             deck = next(a for a in argv if a.endswith(".cir"))
             assert (ROOT / deck).is_file(), deck  # the examples themselves run in tests/examples
+        elif prog == "xschem":  # netlisted headless and simulated in tests/examples/test_xschem.py
+            named = [a for a in argv[1:] if a.endswith((".sch", "xschemrc"))]
+            assert named
+            for a in named:
+                assert (ROOT / a).is_file(), a
         elif prog == "python" and argv[1].startswith("examples/"):
             assert (ROOT / argv[1]).is_file()
             if "--help" in argv:

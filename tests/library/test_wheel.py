@@ -66,7 +66,8 @@ def test_wheel_ships_the_library_and_the_numeric_twins(wheel_env):
     _, _, wheel = wheel_env
     names = set(zipfile.ZipFile(wheel).namelist())
     for rel in ("compactmodel/library/spin_battery.lib", "compactmodel/library/spin_battery.va",
-                "compactmodel/library/spin_loop.va", "compactmodel/library/numeric/spin_battery.py"):
+                "compactmodel/library/spin_loop.va", "compactmodel/library/numeric/spin_battery.py",
+                "compactmodel/library/xschem/spin_battery.sym", "compactmodel/library/xschem/spin_loop.sym"):
         assert rel in names, rel
 
 
