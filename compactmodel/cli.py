@@ -361,8 +361,56 @@ def _cmd_simulate(ns: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------------------------- sweep
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    sw = sub.add_parser(
+        "sweep", help="grid or Monte Carlo of figures of merit over instance parameters, from a TOML spec (resumable)",
+        description="Evaluate the figures of merit and the charge dynamics over a grid or a seeded Monte Carlo of "
+        "instance parameters, as a TOML spec file describes (see compactmodel.studies.sweep_spec). Writes sweep.csv "
+        "and sweep.png under --out; rerunning with the same spec and --out computes only the missing cases.")
+    sw.add_argument("spec", type=Path, help="TOML spec file")
+    sw.add_argument("--out", type=Path, default=Path("."), metavar="DIR", help="output folder (default: the current folder)")
+    sw.add_argument("--workers", type=int, default=2, help="local worker processes (default 2)")
+    sw.add_argument("--no-plots", action="store_true", help="do not write sweep.png")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar")
+    sw.set_defaults(handler=_cmd_sweep)
+
+
+def _cmd_sweep(ns: argparse.Namespace) -> int:
+    from .studies.sweep_spec import build_sweep, evaluate_case, load_spec, plot_summary, summary_rows
+    from .studies.sweeps import require_sweep_stack, run_sweep
+
+    spec = load_spec(ns.spec)
+    if isinstance(ns.workers, bool) or not 1 <= ns.workers <= 256:
+        raise UsageError(f"--workers {ns.workers}: allowed range [1, 256]")
+    require_sweep_stack()
+    try:
+        ns.out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise UsageError(f"--out {ns.out}: cannot create: {err}") from None
+    sweep = build_sweep(spec)
+    table = run_sweep(sweep, evaluate_case, ns.out / "sweep.csv", n_workers=ns.workers, progress=not ns.quiet)
+    stats = table.attrs["stats"]
+    print(f"sweep {spec['name']!r}: {stats['total']} cases ({stats['cached']} already stored, "
+          f"{stats['errors']} errors) in {stats['seconds']:.1f} s -> {ns.out / 'sweep.csv'}")
+    rows = summary_rows(table, spec["outputs"])
+    width = max(len(r[0]) for r in rows)
+    print(f"{'output':<{width}}  {'min':>10}  {'median':>10}  {'max':>10}  cases")
+    for name, lo, med, hi, count in rows:
+        print(f"{name:<{width}}  {lo:>10.4g}  {med:>10.4g}  {hi:>10.4g}  {count}")
+    if stats["errors"]:
+        first = table[table["error"] != ""]["error"].iloc[0]
+        print(f"warning: {stats['errors']} case(s) failed, e.g.: {first}", file=sys.stderr)
+    if not ns.no_plots:
+        import matplotlib.pyplot as plt
+
+        plt.close(plot_summary(table, spec, ns.out / "sweep.png"))
+        print(f"figure: {ns.out / 'sweep.png'}")
+    return 0
+
+
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (
-    _add_emit, _add_demo, _add_derive, _add_info, _add_simulate)
+    _add_emit, _add_demo, _add_derive, _add_info, _add_simulate, _add_sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:

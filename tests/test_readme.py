@@ -138,8 +138,9 @@ def test_bash_block(tmp_path, item):
                 proc = subprocess.run([sys.executable, str(ROOT / argv[1]), "--help"], cwd=tmp_path,
                                       capture_output=True, text=True, timeout=60, env=_env())
                 assert proc.returncode == 0 and "--out" in proc.stdout
-        elif prog == "spinbattery":
-            proc = subprocess.run([sys.executable, "-m", "compactmodel.cli", *argv[1:]], cwd=tmp_path,
+        elif prog == "spinbattery":  # runs in a temporary folder; files the README names under examples/ are the repo's
+            args = [str(ROOT / a) if a.startswith("examples/") else a for a in argv[1:]]
+            proc = subprocess.run([sys.executable, "-m", "compactmodel.cli", *args], cwd=tmp_path,
                                   capture_output=True, text=True, timeout=300, env=_env())
             assert proc.returncode == 0, proc.stderr[-2000:]
         else:
