@@ -106,7 +106,6 @@ def _bash_commands(code: str) -> list[list[str]]:
 @pytest.mark.parametrize("item", BASH, ids=_id)
 def test_bash_block(tmp_path, item):
     path, _, code, _ = item
-    base = path.parent
     for argv in _bash_commands(code):
         prog = argv[0]
         if prog == "bash" and argv[1:2] == ["run"]:  # installs apt packages and a venv: only check the verb
