@@ -97,3 +97,21 @@ def test_installed_package_runs_a_deck_including_library_path(wheel_env):
     expected = 3.3e-16 * 0.15e-3 * 1e-6 / (2 * 3.141592653589793 * 2.5e-27)
     assert wn_pyspice == pytest.approx(expected, rel=0.01)
     assert wn_ngspice == pytest.approx(wn_pyspice, rel=1e-5)
+
+
+def test_installed_package_runs_the_pyspice_example_outside_the_checkout(wheel_env, tmp_path):
+    """issue 15: pip install (not editable), then the PySpice example, run from another folder."""
+    import re
+
+    python, run_dir, _ = wheel_env
+    script = shutil.copy(ROOT / "examples" / "charge_store_release.py", run_dir / "charge_store_release.py")
+    proc = subprocess.run([str(python), "-c", "import compactmodel, sys; print(compactmodel.__file__)"],
+                          cwd=run_dir, capture_output=True, text=True)
+    assert not Path(proc.stdout.strip()).resolve().is_relative_to(ROOT), proc.stdout
+    proc = subprocess.run([str(python), str(script), "--out", str(tmp_path)], cwd=run_dir, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr[-3000:]
+    charged, rated = map(float, re.search(r"after the charge\s+([0-9.e+-]+) turns \(rated winding, eq\. 7: ([0-9.e+-]+)\)",
+                                          proc.stdout).groups())
+    assert charged == pytest.approx(rated, rel=0.01)  # eq. (7) at the rated current
+    assert (tmp_path / "charge_store_release.csv").stat().st_size > 1000
