@@ -719,7 +719,7 @@ def run_sweep(sweep: Sweep, task: Callable[[dict[str, Scalar]], Mapping[str, obj
             a scheduler address (``"tcp://host:8786"``); or a ``distributed.Client`` (not closed).
         n_workers: workers of the local cluster (ignored otherwise).
         progress: show a tqdm progress bar (stderr).
-        batch_size: write a part after this many completed cases ...
+        batch_size: write a part (at most this many rows) after this many completed cases ...
         flush_seconds: ... or once the oldest unwritten result is this old [s] (0: every result).
         retry_errors: recompute cases stored as error rows.
 
@@ -804,11 +804,13 @@ def _run_pending(sweep: Sweep, task: Callable, pending: list[Case], store: _Stor
             schema[c] = "float" if pd.api.types.is_float_dtype(existing[c]) else "str"
 
     def flush() -> None:
+        """Write the buffer as parts of at most ``batch_size`` rows (results that arrive together
+        still land in parts of the stated size, so a corrupt part costs at most batch_size cases)."""
         nonlocal buffer
-        if buffer:
-            store.write_part(buffer)
-            stats.computed += len(buffer)
-            buffer = []
+        while buffer:
+            chunk, buffer = buffer[:batch_size], buffer[batch_size:]
+            store.write_part(chunk)
+            stats.computed += len(chunk)
 
     def typed(row: dict[str, Any]) -> dict[str, Any]:
         for key, value in row.items():
