@@ -336,7 +336,8 @@ def _cmd_simulate(ns: argparse.Namespace) -> int:
         raise UsageError(f"--out {ns.out}: cannot write: {err}") from None
     print(f"data: {data}")
     for st in res.step_summaries():
-        print(f"step {st['step'] + 1}: {st['text']!r} ran {st['duration']:.4g} s, ended by {st['terminated_by']}")
+        print(f"step {st['step'] + 1}: {st['text']!r} ran {st['duration']:.4g} s, ended by {st['terminated_by']}; "
+              f"net phase slips {st['phase_slips']:.4g} turns, peak winding density {st['landau_peak']:.3g} x Landau limit")
     for c in res.cycle_summaries():
         print(f"cycle {c['cycle'] + 1}: energy in {c['energy_in']:.4e} J, peak stored {c['stored_peak']:.4e} J, "
               f"delivered {c['delivered']:.4e} J, losses {c['losses']:.4e} J (Joule {c['joule']:.3e}, pumping "

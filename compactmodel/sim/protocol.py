@@ -14,7 +14,10 @@ Step forms (case-insensitive; numbers take SI prefixes f p n u m k M G):
 
 =================================================  =============================================
 ``Charge at <current> [for <time>] [until ...]``   gate open, current into the battery port
-``Close gate [over <time>]``                        gate closes, then the current ramps to zero
+``Close gate [over <time>] [and ramp the current``  gate closes, then the current ramps to zero
+``down over <time>]``, ``Close gate gently``       (over the gate's ramp time, or the time given;
+                                                    ``gently``: over :data:`GENTLE_TRANSITS` transit
+                                                    times L/u, which closes without slips)
 ``Open gate [over <time>]``                         gate opens, port unloaded
 ``Hold for <time>`` (also ``Rest``, ``Store``)      gate closed, port open: storage
 ``Release [into load | into <R> ohm] [for <time>]   gate opens and the load (the simulation's
@@ -46,7 +49,7 @@ from typing import Sequence
 from ..core.constants import YEAR
 from ..core.parameters import is_integer, is_real
 
-__all__ = ["ProtocolError", "Termination", "Step", "Experiment", "parse_step", "parse_quantity", "ramp_schedule", "ramp_end",
+__all__ = ["ProtocolError", "Termination", "Step", "GENTLE_TRANSITS", "Experiment", "parse_step", "parse_quantity", "ramp_schedule", "ramp_end",
            "MAX_TIME_RATIO", "MAX_HOLD", "check_time_scales"]
 
 #: Largest ratio of a resolved step's duration to its ramp. ngspice resolves the ramp and the step with one
@@ -57,6 +60,11 @@ MAX_TIME_RATIO = 1e12
 #: integrators accumulate leak powers over the whole hold. A 1e4-year hold of the reference device runs and closes
 #: its energy account to 1.3e-4; a 1e30-year hold fails in ngspice ("Timestep too small" at time 1e30 s).
 MAX_HOLD = 1e4 * YEAR
+#: Current ramp of ``Close gate gently``, in transit times L/u. Removing the charging current faster than a
+#: transit rings the closed loop, and a loop charged near its Landau limit then loses windings to slips
+#: (yig_pt settled at 0.8 of its rated current: 0.5 turns, 1.4 %, with the default 0.2 ns ramp; none over
+#: 2 transits); 3 transits leave a margin (docs and measurements: README, "Closing the gate").
+GENTLE_TRANSITS = 3.0
 
 
 class ProtocolError(ValueError):
@@ -148,6 +156,8 @@ class Step:
     duration: float | None = None  #: time limit [s]
     terminations: tuple[Termination, ...] = ()
     edge: float | None = None  #: ramp time of the gate/current at the start of the step [s]
+    current_edge: float | None = None  #: close gate: ramp time of the current after the gate has closed [s]
+    gentle: bool = False  #: close gate: ramp the current down over GENTLE_TRANSITS transit times
 
     @property
     def gate_open(self) -> bool:
@@ -161,7 +171,8 @@ class Step:
 _STEP_PATTERNS = [
     # the current is a number and an optional separate unit word, never a clause keyword ("0.15mA for 3 ns")
     ("charge", re.compile(r"^charge\s+at\s+(?P<current>\S+(?:\s+(?!(?:for|until|or)\b)[A-Za-zµ\u03bc]+)?)(?P<rest>.*)$", re.I)),
-    ("close_gate", re.compile(r"^close\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
+    ("close_gate", re.compile(r"^close\s+(?:the\s+)?gate(?P<gently>\s+gently)?(?:\s+over\s+(?P<edge>.+?))?"
+                              r"(?:\s*,?\s+and\s+ramp\s+(?:the\s+)?current\s+(?:down\s+)?over\s+(?P<cedge>.+?))?\s*$", re.I)),
     ("open_gate", re.compile(r"^open\s+(?:the\s+)?gate(?:\s+over\s+(?P<edge>.+?))?\s*$", re.I)),
     ("hold", re.compile(r"^(?:hold|rest|store)(?P<rest>.*)$", re.I)),
     ("release", re.compile(r"^(?:release|discharge)(?:\s+into\s+(?P<into>load|(?:\S+\s*(?:k|M|G)?(?:ohm|Ohm|Ω))))?(?P<rest>.*)$", re.I)),
@@ -274,15 +285,20 @@ def parse_step(text: str) -> Step:
             continue
         g = m.groupdict()
         if kind in ("close_gate", "open_gate"):
-            edge = None
-            if g.get("edge"):
-                try:
-                    edge = parse_quantity(g["edge"], "time")
-                except ValueError as err:
-                    raise ProtocolError(f"step {text!r}: bad ramp time: {err}") from None
-                if edge <= 0:
-                    raise ProtocolError(f"step {text!r}: the ramp time must be positive")
-            return Step(kind, text, edge=edge)
+            edge, cedge = None, None
+            for key, what in (("edge", "ramp time"), ("cedge", "current ramp time")):
+                if g.get(key):
+                    try:
+                        val = parse_quantity(g[key], "time")
+                    except ValueError as err:
+                        raise ProtocolError(f"step {text!r}: bad {what}: {err}") from None
+                    if val <= 0:
+                        raise ProtocolError(f"step {text!r}: the {what} must be positive")
+                    edge, cedge = (val, cedge) if key == "edge" else (edge, val)
+            gentle = bool(g.get("gently"))
+            if gentle and cedge is not None:
+                raise ProtocolError(f"step {text!r}: say 'gently' or give the current ramp time, not both")
+            return Step(kind, text, edge=edge, current_edge=cedge, gentle=gentle)
         if kind == "charge":  # the current first: an error names the first bad token
             try:
                 current = parse_quantity(g["current"], "current")
@@ -326,13 +342,14 @@ def _levels(step: Step | None) -> tuple[bool, float, bool, float | None]:
             step.resistance if step.load_connected else None)
 
 
-def ramp_schedule(step: Step, load_was_on: bool, edge: float) -> dict[str, tuple[float, float]]:
+def ramp_schedule(step: Step, load_was_on: bool, edge: float, current_edge: float | None = None) -> dict[str, tuple[float, float]]:
     """(start, end) [s, from the step start] of each source's ramp in ``step``: the gate, the load and the
-    resistor ramp over the first ``edge``; the current over the second one when the gate closes first
-    (close gate, hold) or a load is disconnected before the charger starts."""
+    resistor ramp over the first ``edge``; the current over the next ``current_edge`` (default ``edge``)
+    when the gate closes first (close gate, hold) or a load is disconnected before the charger starts."""
     late = step.kind in ("close_gate", "hold") or (step.kind == "charge" and load_was_on)
+    ce = edge if current_edge is None else current_edge
     return {"gate": (0.0, edge), "load": (0.0, edge), "resistor": (0.0, edge),
-            "current": (edge, 2 * edge) if late else (0.0, edge)}
+            "current": (edge, edge + ce) if late else (0.0, edge)}
 
 
 def ramp_end(step: Step, previous: Step | None, edge: float) -> float:
@@ -340,7 +357,7 @@ def ramp_end(step: Step, previous: Step | None, edge: float) -> float:
     changes has its new value (0 if it changes none). ``edge`` is the experiment's ramp time."""
     e = step.edge if step.edge is not None else edge
     (g0, i0, l0, r0), (g1, i1, l1, r1) = _levels(previous), _levels(step)
-    sched = ramp_schedule(step, l0 or r0 is not None, e)
+    sched = ramp_schedule(step, l0 or r0 is not None, e, step.current_edge)
     changed = {"gate": g0 != g1, "current": i0 != i1, "load": l0 != l1, "resistor": (r0 is None) != (r1 is None)}
     return max((sched[name][1] for name, c in changed.items() if c), default=0.0)
 

@@ -21,7 +21,7 @@ from .energy import energy_terms
 from .loads import Load, LogicLoad
 from .protocol import Step
 
-__all__ = ["Results", "StepRecord", "VARIABLES"]
+__all__ = ["Results", "StepRecord", "VARIABLES", "landau_peak"]
 
 #: name -> (unit, description) of every results variable.
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -50,6 +50,17 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "strip_resistance": ("ohm", "logic cell write-path (heavy-metal strip) resistance, with SMR"),
     "writes": ("1", "logic writes completed since the start"),
 }
+
+
+def landau_peak(v: Mapping[str, np.ndarray]) -> float:
+    """Peak winding density over a step / its Landau limit [-]: the wire's (probe ``lnd``) and, while the gate is
+    closed (K_g/K = V(gk) >= 0.5), the gated section's, whose limit is sqrt(K_g/K) (probe ``lg``)."""
+    peak = float(np.max(np.abs(v["x1.lnd"])))
+    gk = np.asarray(v["x1.gk"])
+    closed = gk >= 0.5
+    if np.any(closed):
+        peak = max(peak, float(np.max(np.abs(np.asarray(v["x1.lg"])[closed]) / np.sqrt(gk[closed]))))
+    return peak
 
 
 @dataclass
@@ -229,6 +240,7 @@ class Results:
                 "gate_work": acc("e_gate"),
                 "writes": float(s["writes"][-1] - rec.writes_start),
                 "phase_slips": float(s["phase_slips"][-1] - s["phase_slips"][0]),
+                "landau_peak": landau_peak(v),
                 "points": len(t),
             }
             row["losses"] = row["joule"] + row["pumping"] + row["gilbert"] + row["slips"]

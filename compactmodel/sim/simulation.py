@@ -37,14 +37,24 @@ from .deck import Deck
 from .energy import current_driven_system
 from .loads import Load, LogicLoad
 from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
-from .protocol import Experiment, Step, check_time_scales, ramp_schedule
-from .results import Results, StepRecord
+from .protocol import GENTLE_TRANSITS, Experiment, Step, check_time_scales, ramp_schedule
+from .results import Results, StepRecord, landau_peak
 
 __all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "ENERGY_NODES"]
 
 
 class StepLimitWarning(UserWarning):
     """A step with 'until' conditions ended at its time limit without meeting them."""
+
+
+class GateClosingWarning(UserWarning):
+    """Closing the gate lost windings: the loop passed its Landau limit, or more than 1 % of the winding
+    slipped, in the close-gate step and the gate-closed step after it (the lost turns are in the step
+    summaries, ``phase_slips``; the peak winding density, ``landau_peak``)."""
+
+
+#: Share of the winding whose loss while the gate closes raises a :class:`GateClosingWarning`.
+CLOSING_LOSS_LIMIT = 0.01
 
 
 class PointCountWarning(UserWarning):
@@ -281,7 +291,7 @@ class Simulation:
         e = step.edge if step.edge is not None else self.experiment.edge
         # the gate closes before the current stops; a load is disconnected before the charger starts
         load_was_on = prev.load > 0 or prev.resistor > 0
-        edge_times = ramp_schedule(step, load_was_on, e)
+        edge_times = ramp_schedule(step, load_was_on, e, self._current_edge(step))
 
         def pwl(name: str) -> str:
             a, b = getattr(prev, name), getattr(new, name)
@@ -377,10 +387,19 @@ class Simulation:
             return _Setpoints(gate=vopen, resistor=1.0)
         return _Setpoints(gate=vopen, load=1.0)
 
+    def _current_edge(self, step: Step) -> float | None:
+        """Ramp time [s] of the current after the gate closes (None: the gate's ramp time)."""
+        if step.kind != "close_gate":
+            return None
+        if step.gentle:
+            return GENTLE_TRANSITS * scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
+        return step.current_edge
+
     def _duration(self, step: Step) -> float:
         e = step.edge if step.edge is not None else self.experiment.edge
-        if step.kind == "close_gate":
-            return 4 * e
+        if step.kind == "close_gate":  # gate ramp, current ramp, then two gate ramps of settling
+            ce = self._current_edge(step)
+            return 3 * e + (e if ce is None else ce)
         if step.kind == "open_gate":
             return 2 * e
         if step.duration is not None:
@@ -475,7 +494,35 @@ class Simulation:
             for b in (inner, bar):
                 if b is not None:
                     b.close()
-        return Results(records, self)
+        results = Results(records, self)
+        self._check_closing(results)
+        return results
+
+    def _check_closing(self, results: Results) -> None:
+        """A :class:`GateClosingWarning` for each close-gate step that, with the ringing time of the gate-closed
+        step after it (:meth:`_settle_time`), passed the Landau limit or lost more than
+        :data:`CLOSING_LOSS_LIMIT` of its winding to slips."""
+        rows = results.step_summaries()
+        for n, row in enumerate(rows):
+            if row["kind"] != "close_gate":
+                continue
+            peak, lost = row["landau_peak"], row["phase_slips"]
+            if n + 1 < len(rows) and rows[n + 1]["kind"] in ("hold", "close_gate"):
+                nxt = results.records[n + 1]
+                ring = nxt.t <= self._settle_time()
+                wr = nxt.vectors["x1.wr"][ring]
+                lost += float(wr[0] - wr[-1])
+                peak = max(peak, landau_peak({k: nxt.vectors[k][ring] for k in ("x1.lnd", "x1.lg", "x1.gk")}))
+            w0 = abs(float(results.records[n].vectors["wn"][0]))
+            if peak > 1 or abs(lost) > max(CLOSING_LOSS_LIMIT * w0, 1e-3):
+                transit = scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
+                share = f"{100 * lost / w0:.3g} % of {w0:.4g}" if w0 > 0 else f"from {w0:.4g}"
+                warnings.warn(GateClosingWarning(
+                    f"step {n + 1} ({row['text']!r}): closing the gate lost {lost:.4g} turns to phase slips ({share}) "
+                    f"within the ringing time of the closed loop; the winding density peaked at {peak:.3g} x its "
+                    f"Landau limit. To close without loss, let the charge settle (spinbattery info: charging_time_1pct) "
+                    f"and write 'Close gate gently' (the current ramps down over {GENTLE_TRANSITS:g} transit times, "
+                    f"{GENTLE_TRANSITS * transit:.3g} s)"), stacklevel=3)
 
     def _step_bar(self, duration: float, n: int):
         """A tqdm bar over the simulated time of one step, updated at most every 0.2 s."""
