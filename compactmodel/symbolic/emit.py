@@ -35,7 +35,7 @@ from ..core.parameters import LOOP_PARAMETERS, PARAMETERS, check_nseg
 from .codegen import python_module
 from . import modal
 from .lumped import derive
-from .model import LumpedModel
+from .model import RANGE_FLAG_BIT, LumpedModel
 from .printers import SpicePrinter, VerilogAPrinter
 
 __all__ = ["spice_subckt", "spice_library", "verilog_a_module", "model_files", "generated_files", "write_generated",
@@ -270,6 +270,23 @@ def _header(comment: str, model: LumpedModel, name: str) -> list[str]:
     return out
 
 
+def _flag_description(model: LumpedModel) -> str:
+    """What the bits of the ``flag`` probe node mean (0: the model is inside its physics)."""
+    bits = [f"{f.bit}: {f.summary}" for f in model.flags]
+    bits.append(f"{RANGE_FLAG_BIT}: an instance parameter outside its range")
+    return ("bit mask of the conditions where the model's physics does not hold, 0 when it does [-]: " + "; ".join(bits)
+            + ". Read it with .meas tran flags MAX V(<instance>.flag)")
+
+
+def _range_violations(model: LumpedModel) -> str:
+    """numparam expression counting the instance parameters outside their ranges."""
+    out = []
+    for p in _table(model):
+        out.append(f"({p.name} {'<=' if p.lower_open else '<'} {format_real(p.lower)})")
+        out.append(f"({p.name} {'>=' if p.upper_open else '>'} {format_real(p.upper)})")
+    return " + ".join(out)
+
+
 def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     """One ``.subckt`` for ``model``.
 
@@ -329,6 +346,12 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
                 body.append(f"I_{nd} 0 {nd} {{{plain.doprint(const)}}}")
         else:
             body.append(f"B_{nd} {nd} 0 I = {b_print.doprint(-row[1])}")
+    if model.flags:
+        body.append(f"* flag: probe, {_flag_description(model)}")
+        body.append("G_flag flag 0 flag 0 1.0")
+        terms = [f"{f.bit}*({b_print.doprint(f.condition)})" for f in model.flags]
+        terms.append(f"{RANGE_FLAG_BIT}*({{flag_range}} > 0)")
+        body.append(f"B_flag flag 0 I = -({' + '.join(terms)})")
     body.append("* internal unknowns: tau_s dV/dt = f, f = sum of G-element currents (+ a B-source for the gate link)")
     for st in model.states:
         coeffs, rem = rows[st.symbol]
@@ -359,6 +382,9 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     lines.append("* derived parameters")
     for sym, expr in model.derived:
         lines.append(f".param {sym.name}={{{plain.doprint(expr)}}}")
+    if model.flags:
+        lines.append(f"* instance parameters outside their ranges (bit {RANGE_FLAG_BIT} of the flag node)")
+        lines.append(f".param flag_range={{{_range_violations(model)}}}")
     lines.append("* equation coefficients (evaluated once by numparam)")
     for expr, cname in b_print.coefficients.items():
         lines.append(f".param {cname}={{{plain.doprint(expr)}}}")
@@ -432,7 +458,7 @@ def verilog_a_module(model: LumpedModel, name: str = "spin_battery") -> str:
     port_pins = [pin for port in model.ports for pin in (port.pos, port.neg)]
     lines += ["", '`include "constants.vams"', '`include "disciplines.vams"', "", f"module {name}({', '.join(model.pins)});"]
     lines += [f"    inout {', '.join(port_pins)};", "    input gate;", "    output wn;", f"    electrical {', '.join(model.pins)};"]
-    names = [st.name for st in model.states] + [pr_.name for pr_ in model.probes]
+    names = [st.name for st in model.states] + [pr_.name for pr_ in model.probes] + (["flag"] if model.flags else [])
     for i in range(0, len(names), 12):
         lines.append("    electrical " + ", ".join(names[i : i + 12]) + ";")
     lines.append("")
@@ -447,6 +473,19 @@ def verilog_a_module(model: LumpedModel, name: str = "spin_battery") -> str:
         lines.append(f"        {sym.name} = {pr.doprint(expr)};")
     for sym, expr in model.intermediates:
         lines.append(f"        {sym.name} = {pr.doprint(expr)};")
+    if model.flags:
+        lines.append("        // flags: where the laws stop holding. Static ones stop the simulation at its start, dynamic ones")
+        lines.append("        // are reported while they hold; all are summed on the probe node flag (as in the ngspice subcircuit)")
+        lines.append("        @(initial_step) begin")
+        for f in model.flags:
+            if f.static:
+                args = "".join(f", {pr.doprint(a)}" for a in f.args)
+                lines.append(f'            if ({pr.doprint(f.condition)}) $fatal(0, "{name} %M: {f.message}"{args});')
+        lines.append("        end")
+        for f in model.flags:
+            if not f.static:
+                args = "".join(f", {pr.doprint(a)}" for a in f.args)
+                lines.append(f'        if ({pr.doprint(f.condition)}) $strobe("{name} %M: {f.message}"{args});')
     lines.append("        // electrical port(s): V = wire resistance * I + spin-motive force")
     for port in model.ports:
         lines.append(f"        I({port.pos}, {port.neg}) <+ {pr.doprint(port.current)};")
@@ -459,6 +498,9 @@ def verilog_a_module(model: LumpedModel, name: str = "spin_battery") -> str:
     lines.append("        // probes")
     for probe in model.probes:
         lines.append(f"        V({probe.name}) <+ {probe.symbol.name};  // {probe.description}")
+    if model.flags:
+        bits = " + ".join(f"{f.bit}*({pr.doprint(f.condition)})" for f in model.flags)
+        lines.append(f"        V(flag) <+ {bits};  // bit mask of the flags above (0: inside the physics)")
     lines.append("        // start of a transient: pin the stored twist to wn0 (its initial operating point only;")
     lines.append('        // VACASK never sets "ic", it solves that point as a static analysis within the transient)')
     lines.append('        if (analysis("ic") || (analysis("static") && analysis("tran"))) begin')

@@ -273,6 +273,7 @@ def _derive(nseg: int, four_terminal: bool, mesh: str) -> LumpedModel:
         fractions=fractions,
         mesh=mesh,
         probes=dev.probes(),
+        flags=dev.flags,
         kind="sectioned",
         description=f"{nseg} graded finite-element sections" if mesh == "graded" else f"{nseg} uniform sections",
     )

@@ -217,6 +217,7 @@ def _derive(four_terminal: bool) -> LumpedModel:
         ports=ports,
         four_terminal=four_terminal,
         probes=dev.probes(),
+        flags=dev.flags,
         kind="modal",
         description=f"modal network: spin capacitor, {N_MODES} exact modes, 3 RC tail tanks, series remainder"
         + (" (odd and even loops)" if four_terminal else ""),

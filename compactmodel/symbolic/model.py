@@ -24,9 +24,10 @@ import sympy as sp
 
 from ..core.constants import K_B
 from ..core.parameters import PARAMETERS
+from ..physics.scales import ANISOTROPY_FLOOR
 from . import laws
 
-__all__ = ["State", "Probe", "Port", "LumpedModel", "param_symbols", "base_derived", "device_laws", "DeviceLaws",
+__all__ = ["State", "Probe", "Flag", "RANGE_FLAG_BIT", "Port", "LumpedModel", "param_symbols", "base_derived", "device_laws", "DeviceLaws",
            "RING_LEAK_TIME"]
 
 #: Time constant [s] of a leak of the closed ring's winding towards the empty ring: 1e20 s,
@@ -67,6 +68,29 @@ class Probe:
     name: str
     symbol: sp.Symbol
     description: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A condition under which the model's physics does not hold, reported by the model itself.
+
+    The ngspice subcircuit sums ``bit`` x (condition) on its probe node ``flag`` (0: all fine); the
+    Verilog-A module stops at its initial step with ``$fatal`` for a ``static`` flag (one that depends
+    on parameters and temperature only) and reports a dynamic one with ``$strobe`` while it holds.
+    ``message`` is a printf format filled with ``args`` (expressions of the model's symbols)."""
+
+    name: str
+    bit: int
+    condition: sp.Basic
+    summary: str  #: the condition in the subcircuit's terms (node and parameter names)
+    message: str
+    args: tuple[sp.Expr, ...] = ()
+    static: bool = False
+
+
+#: Bit of the subcircuit's ``flag`` node set when an instance parameter is outside its range (ngspice
+#: only: Verilog-A simulators refuse such a value from the parameter's ``from`` range).
+RANGE_FLAG_BIT = 16
 
 
 @dataclass(frozen=True)
@@ -118,6 +142,7 @@ class LumpedModel:
     fractions: tuple[sp.Rational, ...] = ()
     mesh: str = "graded"
     probes: list[Probe] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
     kind: str = "sectioned"
     description: str = ""
 
@@ -167,6 +192,7 @@ class DeviceLaws:
     nslip: sp.Symbol  #: net phase slips since t = 0 [-]
     wr_start: sp.Expr  #: ring winding at t = 0 [turns]
     gleak: sp.Symbol  #: leak of the ring winding per transit time [-]
+    flags: list[Flag] = field(default_factory=list)  #: where the laws stop holding (:class:`Flag`)
 
     def probes(self) -> list[Probe]:
         return [
@@ -198,7 +224,7 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
     wr_start = P["wn0"] * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
-        (fani, sp.Max(1 + P["tcani"] * (tdev - P["tnom"]), sp.Float(1e-3))),  # K(T)/K(tnom)
+        (fani, sp.Max(1 + P["tcani"] * (tdev - P["tnom"]), sp.Float(ANISOTROPY_FLOOR))),  # K(T)/K(tnom)
         (xb, tb0 * sp.sqrt(fani) / tdev),  # barrier at zero winding / k_B T
         (wsum, wire_winding),  # winding of the wire (x = 0 .. L)
         (tgate, wr - wsum),  # twist of the gated section [turns]
@@ -214,4 +240,21 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
         (sgs, rg * laws.net_rate_from_barrier(nug, hg, xb)),  # net slips under the gate per tau_s (|sg| <= rg)
         (nslip, wr_start - wr),  # net phase slips since t = 0
     ]
-    return DeviceLaws(derived, intermediates, wsum, tgate, sg2, kgate, nub, sb, sgs, nslip, wr_start, gleak)
+    t_dev = temp + P["dtemp"]
+    k_ratio = 1 + P["tcani"] * (t_dev - P["tnom"])
+    flags = [
+        Flag("temperature", 1, sp.Le(t_dev, 0), "T = temperature + dtemp <= 0 K",
+             "device temperature T = temperature + dtemp = %g K is not above 0 K: no thermal slip law (and no battery) there",
+             (t_dev,), static=True),
+        Flag("anisotropy", 2, sp.Le(k_ratio, sp.Float(ANISOTROPY_FLOOR)), "K(T)/K(tnom) = 1 + tcani (T - tnom) <= 1e-3",
+             "K(T)/K(tnom) = 1 + tcani (T - tnom) = %g at T = %g K: the anisotropy has vanished (the model holds it at 1e-3); "
+             "check tcani, tnom, dtemp and the temperature", (k_ratio, t_dev), static=True),
+        Flag("landau_wire", 4, sp.Gt(sp.Abs(nub), 1), "|V(lnd)| > 1, the wire past its Landau limit",
+             "winding density of the wire = %g x its Landau limit: past it the texture slips deterministically, the thermal slip "
+             "law does not apply and the winding cannot be stored", (nub,)),
+        Flag("landau_gate", 8, sp.And(sp.Gt(sg2, sp.Rational(1, 2)), sp.Gt(nug * nug, sg2)),
+             "V(gk) > 1/2 and V(lg)^2 > V(gk), the closed gated section past its Landau limit sqrt(K_g/K)",
+             "winding density of the closed gated section = %g x the wire's Landau limit, past its own (sqrt(K_g/K) = %g): it "
+             "slips deterministically", (nug, sp.sqrt(sp.Abs(sg2)))),
+    ]
+    return DeviceLaws(derived, intermediates, wsum, tgate, sg2, kgate, nub, sb, sgs, nslip, wr_start, gleak, flags)

@@ -124,6 +124,15 @@ class _BasePrinter(CodePrinter):
     def _print_Function(self, expr) -> str:
         raise ValueError(f"no {self.language} spelling for function {expr.func}")
 
+    def _print_Relational(self, expr) -> str:
+        """``a <= b`` etc. (1 or 0 in an ngspice expression, an integer in Verilog-A): for flags only."""
+        if expr.rel_op not in ("<", "<=", ">", ">="):
+            raise ValueError(f"cannot print {type(expr).__name__} for {self.language}: {expr}")
+        return f"({self._print(expr.lhs)} {expr.rel_op} {self._print(expr.rhs)})"
+
+    def _print_And(self, expr) -> str:
+        return "(" + " && ".join(self._print(a) for a in expr.args) + ")"
+
     def _print_not_supported(self, expr) -> str:
         raise ValueError(f"cannot print {type(expr).__name__} for {self.language}: {expr}")
 

@@ -31,8 +31,9 @@ def test_compiles_with_openvaf_front_end(module):
     name, nodes = proc.stdout.split()
     assert name == module
     model = derive(four)
-    # pins + internal unknowns + the branch current of the V(wn) source + each probe node and its branch
-    assert int(nodes) == len(model.pins) + len(model.states) + 1 + 2 * len(model.probes)
+    # pins + internal unknowns + the branch current of the V(wn) source + each probe node (the flag node
+    # too) and its branch
+    assert int(nodes) == len(model.pins) + len(model.states) + 1 + 2 * (len(model.probes) + bool(model.flags))
 
 
 @pytest.fixture(scope="module", params=list(MODELS))

@@ -110,3 +110,35 @@ def test_compile_script_writes_osdi_files(tmp_path, capsys):
     assert "spin_battery:" in out and "spin_loop:" in out
     assert len(list(tmp_path.glob("*.osdi"))) == 2
     assert verilog_a_path("spin_battery").is_file()
+
+
+def _flag_run(osdi, params, info=None):
+    return vacask.run_transient(osdi["spin_battery"], "spin_battery", params, terminals=("p", "0", "gate", "wn"),
+                                sources=[vacask.VSource("vg", "gate", wave=0.0)],
+                                resistors=[vacask.Resistor("rl", "p", "0", 1e3)],
+                                tstep=10e-12, tstop=0.1 * NS, maxstep=10e-12, info=info)
+
+
+@pytest.mark.parametrize("change, words", [
+    (dict(dtemp=-400.0), "device temperature T = temperature + dtemp = -99.85 K is not above 0 K"),
+    (dict(tcani=0.01, tnom=400.15), "K(T)/K(tnom) = 1 + tcani (T - tnom) = 0 at T = 300.15 K"),
+])
+def test_verilog_a_stops_at_its_start_where_the_physics_does_not_hold(osdi, change, words):
+    """Issue 16, item 1: $fatal at the initial step, with the value (the ngspice subcircuit sets a flag bit)."""
+    with pytest.raises(vacask.VacaskError) as err:
+        _flag_run(osdi, dict(defaults(), **change))
+    assert "OSDI(fatal)" in str(err.value) and words in str(err.value)
+
+
+def test_verilog_a_reports_a_ring_wound_past_its_landau_limit(osdi):
+    """wn0 at twice the Landau limit, gate closed: $strobe names the wire and the gated section while it holds;
+    inside the limit nothing is printed."""
+    p = defaults()
+    landau_turns = np.sqrt(2 * p["kani"] / p["stiff"]) * p["len"] / (2 * np.pi)
+    info: dict = {}
+    _flag_run(osdi, dict(p, wn0=2 * landau_turns), info)
+    assert "winding density of the wire = 2 x its Landau limit" in info["stdout"]
+    assert "closed gated section = 2 x the wire's Landau limit" in info["stdout"]
+    quiet: dict = {}
+    _flag_run(osdi, dict(p, wn0=0.5 * landau_turns), quiet)
+    assert "Landau" not in quiet["stdout"]
