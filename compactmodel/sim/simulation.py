@@ -40,7 +40,8 @@ from .ngspice import STOP_SOURCE, Cosimulation, SimulationError, run_netlist
 from .protocol import GENTLE_TRANSITS, Experiment, Step, check_time_scales, ramp_schedule
 from .results import Results, StepRecord, landau_peak
 
-__all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "ENERGY_NODES"]
+__all__ = ["Simulation", "StepLimitWarning", "PointCountWarning", "EnergyBalanceWarning", "GateClosingWarning", "ENERGY_NODES",
+           "BALANCE_TARGET"]
 
 
 class StepLimitWarning(UserWarning):
@@ -55,6 +56,20 @@ class GateClosingWarning(UserWarning):
 
 #: Share of the winding whose loss while the gate closes raises a :class:`GateClosingWarning`.
 CLOSING_LOSS_LIMIT = 0.01
+
+
+class EnergyBalanceWarning(UserWarning):
+    """A step's energy account did not close to :data:`BALANCE_TARGET`, even with the tighter tolerances and smaller
+    time steps of :data:`REFINEMENTS`."""
+
+
+#: A step's energy account must close to this share of the energy through the magnet (:meth:`Simulation._step_balance`).
+BALANCE_TARGET = 5e-4
+#: The attempts at a step, (reltol divisor, largest-time-step divisor): the default first, then tighter ones until the
+#: step's energy account closes to BALANCE_TARGET. ngspice's reltol (1e-3) bounds each state's local error, so the
+#: account of a step closes to ~1e-3 at the defaults; a tighter reltol alone costs ~1.2-1.5x the points and fixes most
+#: steps, smaller steps the rest (benchmarks/energy_balance.py).
+REFINEMENTS = ((1.0, 1.0), (4.0, 1.0), (10.0, 2.0), (10.0, 8.0))
 
 
 class PointCountWarning(UserWarning):
@@ -286,7 +301,7 @@ class Simulation:
 
     # ------------------------------------------------------------------ netlists
     def _deck(self, step: Step, prev: _Setpoints, new: _Setpoints, duration: float, ic: Mapping[str, float] | None,
-              stop: bool, long_steps: bool = False) -> str:
+              stop: bool, long_steps: bool = False, refine: tuple[float, float] = (1.0, 1.0)) -> str:
         f = format_real
         e = step.edge if step.edge is not None else self.experiment.edge
         # the gate closes before the current stops; a load is disconnected before the charger starts
@@ -312,6 +327,8 @@ class Simulation:
             tmax = max(self.tmax, duration / 2000.0)
             if step.kind == "hold":
                 tmax = duration / 200.0
+        if not long_steps:
+            tmax /= refine[1]
         deck = Deck(f"spin battery protocol step: {step.text}", subckt_library(self.subckt))
         deck.instance("X1", ("p", "0", "gate", "wn"), self.params, self.subckt)
         deck.add(
@@ -332,6 +349,8 @@ class Simulation:
             deck.add(STOP_SOURCE)
         deck.ic({**(ic or {}), **{key: 0.0 for key in ENERGY_NODES}})
         deck.temperature(self.temperature - 273.15).options(self.options)
+        if refine[0] != 1.0 and "reltol" not in self.options.lower():
+            deck.options(f"reltol={format_real(1e-3 / refine[0])}")
         # quasi-static storage: the step is set by the time limit, not by truncation error
         deck.control(".options method=gear trtol=1e12" if long_steps else "* truncation-error step control")
         deck.analysis(f".tran {f(min(tmax, duration) / 10)} {f(duration)} 0 {f(min(tmax, duration / 4))}")
@@ -440,33 +459,48 @@ class Simulation:
                 parts = [(duration, False)]
                 if step.kind == "hold" and duration > 2 * (settle := self._settle_time()):
                     parts = [(settle, False), (duration - settle, True)]
-                pieces = []
+                ic0, driver0 = ic, driver
                 writes_step_start = driver.writes
-                t_base = 0.0
-                for k, (dur, long_steps) in enumerate(parts):
-                    # the cell is integrated whenever the write path can carry current (connecting,
-                    # connected or disconnecting)
-                    load_on = (k == 0 and prev.load > 0) or new.load > 0
-                    handler = _StepHandler(self, step, driver, dur, load_on=load_on,
-                                           orient=(k == 0 and prev.load == 0 and new.load > 0), t_base=t_base,
-                                           writes_step_start=writes_step_start)
-                    deck = self._deck(step, prev if k == 0 else new, new, dur, ic, stop=bool(step.terminations),
-                                      long_steps=long_steps)
-                    try:
-                        vec = run_netlist(deck, handler)
-                    except SimulationError as err:
-                        raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
-                    piece = self._record(n, cycle, step, vec, handler, t_offset + t_base)
-                    pieces.append(piece)
-                    ic = piece.final_state(self.state_names, self.load.ic_nodes())
-                    if handler.cell is not None:
-                        driver = handler.driver()
-                    else:
-                        driver = _Driver(driver.cell_state, driver.bridge, driver.target, handler.writes)
-                    t_base += float(piece.t[-1])
-                    if piece.terminated_by:
-                        break
-                rec = pieces[0] if len(pieces) == 1 else _merge(pieces)
+                for attempt, refine in enumerate(REFINEMENTS):  # refine the step until its energy account closes
+                    ic, driver = ic0, driver0
+                    pieces = []
+                    t_base = 0.0
+                    for k, (dur, long_steps) in enumerate(parts):
+                        # the cell is integrated whenever the write path can carry current (connecting,
+                        # connected or disconnecting)
+                        load_on = (k == 0 and prev.load > 0) or new.load > 0
+                        handler = _StepHandler(self, step, driver, dur, load_on=load_on,
+                                               orient=(k == 0 and prev.load == 0 and new.load > 0), t_base=t_base,
+                                               writes_step_start=writes_step_start)
+                        deck = self._deck(step, prev if k == 0 else new, new, dur, ic, stop=bool(step.terminations),
+                                          long_steps=long_steps, refine=refine)
+                        try:
+                            vec = run_netlist(deck, handler)
+                        except SimulationError as err:
+                            raise SimulationError(f"step {n + 1} ({step.text!r}): {err}") from None
+                        piece = self._record(n, cycle, step, vec, handler, t_offset + t_base)
+                        pieces.append(piece)
+                        ic = piece.final_state(self.state_names, self.load.ic_nodes())
+                        if handler.cell is not None:
+                            driver = handler.driver()
+                        else:
+                            driver = _Driver(driver.cell_state, driver.bridge, driver.target, handler.writes)
+                        t_base += float(piece.t[-1])
+                        if piece.terminated_by:
+                            break
+                    rec = pieces[0] if len(pieces) == 1 else _merge(pieces)
+                    if rec.cell is None:
+                        rec.final_cell_m = last_m
+                    rec.slip_offset = rec.vectors["x1.wr"][0] if wr_start is None else wr_start
+                    rec.writes_start = writes_step_start
+                    balance = self._step_balance(rec)
+                    if abs(balance) <= BALANCE_TARGET or len(parts) > 1 or not math.isfinite(balance):
+                        break  # (a long hold's steps are set by its length)
+                if abs(balance) > BALANCE_TARGET and math.isfinite(balance):
+                    warnings.warn(EnergyBalanceWarning(
+                        f"step {n + 1} ({step.text!r}): its energy account closes only to {balance:.2e} of the energy through "
+                        f"the magnet (target {BALANCE_TARGET:g}) after {attempt} refinements (reltol / {refine[0]:g}, largest step / "
+                        f"{refine[1]:g}); pass a smaller tmax or reltol (options=)"), stacklevel=2)
                 if step.terminations and not rec.terminated_by:
                     rec.terminated_by = "time limit"
                     warnings.warn(StepLimitWarning(
@@ -474,13 +508,9 @@ class Simulation:
                         f"{' or '.join(t.text for t in step.terminations)}"), stacklevel=2)
                 elif not rec.terminated_by:
                     rec.terminated_by = "time"
-                if rec.cell is None:
-                    rec.final_cell_m = last_m
                 last_m = rec.final_cell_m
                 if wr_start is None:
                     wr_start = rec.vectors["x1.wr"][0]
-                rec.slip_offset = wr_start
-                rec.writes_start = writes_step_start
                 records.append(rec)
                 t_offset = rec.t_end
                 prev = new
@@ -497,6 +527,15 @@ class Simulation:
         results = Results(records, self)
         self._check_closing(results)
         return results
+
+    def _step_balance(self, rec: StepRecord) -> float:
+        """Residual of a step's energy account relative to the energy through the magnet in it [-]: max of the
+        peak stored energy, the energy put into the magnet (energy in - Joule heat) and the magnet's losses."""
+        one = Results([rec], self)
+        row = one.step_summaries()[0]
+        scale = max(float(np.max(np.abs(one["stored_energy"]))), abs(row["energy_in"] - row["joule"] - row["delivered"]),
+                    row["pumping"] + row["gilbert"] + abs(row["slips"]), 1e-300)
+        return row["balance_residual"] / scale
 
     def _check_closing(self, results: Results) -> None:
         """A :class:`GateClosingWarning` for each close-gate step that, with the ringing time of the gate-closed
