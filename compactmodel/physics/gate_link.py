@@ -44,8 +44,9 @@ Accuracy against the exact continuum solution (quadrature of the stationary stat
 :mod:`compactmodel.verify.gate_continuum`) over lam in [0.25, 10], g in [-4, 0.9]: stiffness
 within 4 % (1.4 % away from the threshold), zero-torque barrier within 3.3 %, lowering barrier
 within 10 % where it exceeds 3 k_B T (0.35 k_B T absolute below), critical torque within 1.5 %
-(the fitted coefficients and these tables: ``docs/gate_law.md``). Independent check on a
-discrete classical-spin chain: :mod:`compactmodel.verify.spin_chain`.
+(measured when the coefficients below were fitted; ``tests/verify/test_gate_continuum.py`` re-checks
+sample cells against the quadrature, which takes minutes per cell). Independent check on a discrete
+classical-spin chain: :mod:`compactmodel.verify.spin_chain`, tables in ``docs/spin_chain.md``.
 
 Every function takes a module ``m``: ``None`` for numpy (floats or arrays), ``sympy`` for the
 expressions the circuit printers emit. No branches, no min/max: smooth maxima of stated widths,
