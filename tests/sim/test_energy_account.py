@@ -31,7 +31,7 @@ def _protocol(p) -> list[str]:
 def _run(p):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = Simulation(_protocol(p), params=p, load=ResistorLoad(p["rw"])).solve()
+        res = Simulation(_protocol(p), params=p, load=ResistorLoad(p["rw"]), t_retention=1.0).solve()
     return res, [w for w in caught if issubclass(w.category, EnergyBalanceWarning)]
 
 
