@@ -494,8 +494,8 @@ class Simulation:
                     rec.slip_offset = rec.vectors["x1.wr"][0] if wr_start is None else wr_start
                     rec.writes_start = writes_step_start
                     balance = self._step_balance(rec)
-                    if abs(balance) <= BALANCE_TARGET or len(parts) > 1 or not math.isfinite(balance):
-                        break  # (a long hold's steps are set by its length)
+                    if abs(balance) <= BALANCE_TARGET or not math.isfinite(balance):
+                        break  # (a long hold's quasi-static part keeps its steps; its tolerance tightens)
                 if abs(balance) > BALANCE_TARGET and math.isfinite(balance):
                     warnings.warn(EnergyBalanceWarning(
                         f"step {n + 1} ({step.text!r}): its energy account closes only to {balance:.2e} of the energy through "
