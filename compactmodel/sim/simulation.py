@@ -264,9 +264,10 @@ class Simulation:
             raise ParameterError(f"temperature = {temperature!r} K: allowed range [200:500] K")
         self.temperature = float(temperature)
         self._tmax_given = tmax is not None
+        #: Transit time L/u of the loop [s] (the default step, the gentle close and its warning use it).
+        self.transit = scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
         if tmax is None:
-            transit = scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
-            tmax = min(10e-12, transit / 50.0)
+            tmax = min(10e-12, self.transit / 50.0)
         for name, val, lo, hi in (("tmax", tmax, 1e-15, 1e-6), ("max_step_time", max_step_time, 1e-12, 1e10)):
             if not is_real(val) or not (math.isfinite(val) and lo <= val <= hi):
                 raise ParameterError(f"{name} = {val!r} s: allowed range [{lo:g}:{hi:g}] s")
@@ -411,7 +412,7 @@ class Simulation:
         if step.kind != "close_gate":
             return None
         if step.gentle:
-            return GENTLE_TRANSITS * scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
+            return GENTLE_TRANSITS * self.transit
         return step.current_edge
 
     def _duration(self, step: Step) -> float:
@@ -554,14 +555,13 @@ class Simulation:
                 peak = max(peak, landau_peak({k: nxt.vectors[k][ring] for k in ("x1.lnd", "x1.lg", "x1.gk")}))
             w0 = abs(float(results.records[n].vectors["wn"][0]))
             if peak > 1 or abs(lost) > max(CLOSING_LOSS_LIMIT * w0, 1e-3):
-                transit = scales.transit_time(self.params["len"], self.params["stiff"], self.params["chi"])
                 share = f"{100 * lost / w0:.3g} % of {w0:.4g}" if w0 > 0 else f"from {w0:.4g}"
                 warnings.warn(GateClosingWarning(
                     f"step {n + 1} ({row['text']!r}): closing the gate lost {lost:.4g} turns to phase slips ({share}) "
                     f"within the ringing time of the closed loop; the winding density peaked at {peak:.3g} x its "
                     f"Landau limit. To close without loss, let the charge settle (spinbattery info: charging_time_1pct) "
                     f"and write 'Close gate gently' (the current ramps down over {GENTLE_TRANSITS:g} transit times, "
-                    f"{GENTLE_TRANSITS * transit:.3g} s)"), stacklevel=3)
+                    f"{GENTLE_TRANSITS * self.transit:.3g} s)"), stacklevel=3)
 
     def _step_bar(self, duration: float, n: int):
         """A tqdm bar over the simulated time of one step, updated at most every 0.2 s."""
