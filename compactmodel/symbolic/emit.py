@@ -127,7 +127,8 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
 #: The barrier terms (cb, hb, cg, hg) are NOT nodes: c ~ sqrt(1 - nu^2) has an unbounded
 #: derivative at the Landau limit that cancels only inside one expression; as separate nodes
 #: (measured) they stalled Newton while slips ran at the Landau limit.
-_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "sb": "sb", "sg": "sg", "nsl": "nslip"}
+_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "eb": "eb", "ab": "ab", "eg": "eg", "ag": "ag",
+               "sb": "sb", "sg": "sg", "nsl": "nslip"}
 
 
 def _is_linear(expr: sp.Expr, variables: set[sp.Symbol], params: set[sp.Symbol]) -> bool:

@@ -2,14 +2,13 @@
 
 * :func:`anisotropy_ratio`: s^2 = K_g/K under the gate (VCMA), 1 - V/vgon smoothly clamped at 0
   (numerical twin: :func:`compactmodel.physics.gate.anisotropy_ratio_value`);
-* :func:`circuit_barrier`: the even slip barrier h(nu, s^2) in E0 (exact form:
-  :func:`compactmodel.physics.phase_slips.even_barrier`), written as  c + nu atan(nu/c),
-  c^2 a smooth max(s^2 - nu^2, 0) of width :data:`SOFT_WIDTH` never below
-  :data:`EPS_BARRIER`^2: equal to h within ~eps, with no division by s (the open gate has
-  s -> 0), smooth everywhere, and with derivative terms that cancel instead of diverging at
-  the Landau limit;
-* :func:`net_rate_from_barrier`: forward minus backward slips per attempt, two exponentials of
-  non-positive argument (no overflowing sinh).
+* :func:`piecewise_barrier`: the even slip barrier h(nu, s^2) in E0, exact (the same function as
+  :func:`compactmodel.physics.phase_slips.even_barrier`), as one two-branch ternary;
+* :func:`net_rate_from_exponents`: forward minus backward slips per attempt from the two barriers
+  in k_B T, each a limited exponential (:func:`limited_exp`).
+
+The subcircuits put the barriers in k_B T on their own nodes (eb = x0 h, ab = x0 pi nu/2, and the
+same under the gate), so the rate B-source reads two nodes and holds two exponentials.
 """
 
 from __future__ import annotations
@@ -18,14 +17,12 @@ import sympy as sp
 
 from ..physics.gate import GATE_SOFTNESS
 
-__all__ = ["softplus", "anisotropy_ratio", "circuit_barrier", "barrier_core", "barrier_from_core",
-           "net_rate_from_barrier", "net_rate_expr", "EPS_BARRIER", "SOFT_WIDTH"]
+__all__ = ["softplus", "anisotropy_ratio", "piecewise_barrier", "limited_exp", "net_rate_from_exponents",
+           "EPS_BARRIER", "BRANCH_MARGIN", "EXP_CAP"]
 
-#: Regularisation of the circuit form of the barrier (in units of the Landau winding density).
+#: Floor of s^2 = K_g/K in the gate barrier (the open gate has s -> 0): the inside branch then
+#: spans |nu| < 1e-6, so the barrier nodes stay smooth where the open gate's twist crosses 0.
 EPS_BARRIER = 1e-6
-
-#: Width of the smooth max(s^2 - nu^2, 0) in the circuit form of the barrier [-].
-SOFT_WIDTH = 1e-8
 
 
 def softplus(z: sp.Expr, w: float) -> sp.Expr:
@@ -40,39 +37,40 @@ def anisotropy_ratio(v_gate: sp.Expr, vgon: sp.Expr) -> sp.Expr:
     return softplus(1 - v_gate / vgon, w)
 
 
-def circuit_barrier(nu: sp.Expr, s2: sp.Expr, eps: float = EPS_BARRIER) -> sp.Expr:
-    """The even barrier h(nu, s^2) in the form the circuit printers emit  [-].
+#: Relative margin of the inside branch of :func:`piecewise_barrier`: nu^2 < (1 - margin) s^2.
+#: At the switch the two branches differ by ~margin^(3/2) s (value) and sqrt(2 margin) (slope).
+BRANCH_MARGIN = 1e-12
 
-    c + nu atan(nu/c) with c^2 = softplus(s^2 - nu^2, width SOFT_WIDTH) + eps^2: a smooth
-    max(s^2 - nu^2, 0), never below eps^2. No division by s, a continuous derivative where the
-    winding crosses the local Landau limit (a bare max() there made the derivative jump by up
-    to 1/2 and stalled Newton while a gate closed on an untwisted section), and derivative
-    terms that grow like nu/c and cancel analytically. Within 1e-4 E0 of the exact h.
+#: Where :func:`limited_exp` turns from the exponential to its tangent line. At every solution
+#: both exponents of a net slip rate are <= 0 (the even barrier is >= pi |nu|/2), so the tangent
+#: never acts there. During Newton the barrier nodes are linearised separately: across nu = 0 the
+#: linearised pi |nu|/2 turns negative, and a bare exponential reached e^(x0 pi |nu|) (measured: a
+#: gate opening on a wound ring stopped with "timestep too small"). A hard cap exp(min(x, 0)) has a
+#: zero slope beyond 0, right where an open gate (barrier ~0) operates: Newton stalled there and the
+#: open-gate DC point needed gmin stepping (measured, kani = 6.25e-10). The tangent line is C1.
+EXP_CAP = 0.0
+
+
+def piecewise_barrier(nu: sp.Expr, s2: sp.Expr) -> sp.Expr:
+    """The even barrier h(nu, s^2) = s g(nu/s) in E0, exact, as two branches  [-].
+
+    Inside the local Landau limit (nu^2 < s^2): sqrt(s^2 - nu^2) + nu asin(nu/s); beyond it the
+    barrier is pi |nu|/2 (the odd part cancels it in one direction). The branches meet with equal
+    value and slope (C1; the curvature of the exact barrier diverges there). The circuit printers
+    write this as one ternary, so a simulator evaluates one branch, not a smooth blend of both
+    (measured in ngspice: the blended form c + nu atan(nu/c), c = sqrt(softplus(s^2 - nu^2)),
+    was 2/3 of the cost of the whole model). ``s2`` must be > 0 (the gate adds EPS_BARRIER^2).
     """
-    c = barrier_core(nu, s2, eps)
-    return barrier_from_core(nu, c)
+    inside = sp.sqrt(sp.Max(s2 - nu**2, 0)) + nu * sp.asin(sp.Max(sp.Min(nu / sp.sqrt(s2), 1), -1))
+    return sp.Piecewise((inside, nu**2 < (1 - sp.Float(BRANCH_MARGIN)) * s2), (sp.pi * sp.Abs(nu) / 2, True))
 
 
-def barrier_core(nu: sp.Expr, s2: sp.Expr, eps: float = EPS_BARRIER) -> sp.Expr:
-    """c = sqrt(softplus(s^2 - nu^2) + eps^2) of :func:`circuit_barrier`  [-]."""
-    return sp.sqrt(softplus(s2 - nu**2, SOFT_WIDTH) + sp.Float(eps) ** 2)
+def limited_exp(x: sp.Expr) -> sp.Expr:
+    """exp(x) for x < EXP_CAP, its tangent line e^C (1 + x - C) beyond (C1, like Verilog-A limexp)  [-]."""
+    c = sp.Float(EXP_CAP)
+    return sp.Piecewise((sp.exp(x), x < c), (sp.exp(c) * (1 + x - c), True))
 
 
-def barrier_from_core(nu: sp.Expr, c: sp.Expr) -> sp.Expr:
-    """h = c + nu atan(nu/c)  [-]."""
-    return c + nu * sp.atan(nu / c)
-
-
-def net_rate_from_barrier(nu: sp.Expr, h: sp.Expr, x0: sp.Expr) -> sp.Expr:
-    """exp(-x0 (h - pi nu/2)) - exp(-x0 (h + pi nu/2))  [-] (h the even barrier in E0)."""
-    half = sp.pi * nu / 2
-    return sp.exp(-x0 * (h - half)) - sp.exp(-x0 * (h + half))
-
-
-def net_rate_expr(nu: sp.Expr, s2: sp.Expr, x0: sp.Expr) -> sp.Expr:
-    """Net slips per attempt at winding density nu and gate anisotropy s^2  [-].
-
-    :func:`net_rate_from_barrier` of the circuit barrier: with x0 = E0/(k_B T) both exponent
-    arguments are <= 0, so nothing overflows.
-    """
-    return net_rate_from_barrier(nu, circuit_barrier(nu, s2), x0)
+def net_rate_from_exponents(forward: sp.Expr, backward: sp.Expr) -> sp.Expr:
+    """exp(-forward) - exp(-backward): net slips per attempt from the two barriers in k_B T  [-]."""
+    return limited_exp(-forward) - limited_exp(-backward)

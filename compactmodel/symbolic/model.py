@@ -220,7 +220,8 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
     tdev, fani, xb, wsum, tgate, sg2, kgate, nub, nug, sb, sgs, nslip = sp.symbols(
         "tdev fani xb wsum tgate sg2 kgate nub nug sb sg nsl", real=True
     )
-    cb, cg, hb, hg = sp.symbols("cb cg hb hg", positive=True)
+    hb, hg, eb, eg = sp.symbols("hb hg eb eg", nonnegative=True)
+    ab, ag = sp.symbols("ab ag", real=True)
     wr_start = P["wn0"] * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
@@ -232,12 +233,14 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
         (kgate, kgate0 * sg2),  # supercurrent stiffness of the gated section [J/rad]
         (nub, cnub * wsum / sp.sqrt(fani)),  # winding density of the wire / Landau limit
         (nug, cnug * tgate / sp.sqrt(fani)),  # winding density under the gate / Landau limit
-        (cb, laws.barrier_core(nub, sp.Integer(1))),  # barrier of the wire: core term
-        (hb, laws.barrier_from_core(nub, cb)),  # ... even part, in E0
-        (cg, laws.barrier_core(nug, sg2)),  # barrier under the gate: core term
-        (hg, laws.barrier_from_core(nug, cg)),  # ... even part, in E0
-        (sb, rb * laws.net_rate_from_barrier(nub, hb, xb)),  # net slips in the wire per tau_s (|sb| <= rb)
-        (sgs, rg * laws.net_rate_from_barrier(nug, hg, xb)),  # net slips under the gate per tau_s (|sg| <= rg)
+        (hb, laws.piecewise_barrier(nub, sp.Integer(1))),  # even barrier of the wire, in E0
+        (hg, laws.piecewise_barrier(nug, sp.Max(sg2, 0) + sp.Float(laws.EPS_BARRIER) ** 2)),  # ... under the gate
+        (eb, xb * hb),  # even barrier of the wire in k_B T
+        (ab, xb * sp.pi * nub / 2),  # odd barrier of the wire (the spin current's work) in k_B T
+        (eg, xb * hg),  # the same under the gate
+        (ag, xb * sp.pi * nug / 2),
+        (sb, rb * laws.net_rate_from_exponents(eb - ab, eb + ab)),  # net slips in the wire per tau_s (|sb| <= rb)
+        (sgs, rg * laws.net_rate_from_exponents(eg - ag, eg + ag)),  # net slips under the gate per tau_s (|sg| <= rg)
         (nslip, wr_start - wr),  # net phase slips since t = 0
     ]
     t_dev = temp + P["dtemp"]

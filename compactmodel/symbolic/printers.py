@@ -118,6 +118,19 @@ class _BasePrinter(CodePrinter):
     def _print_atan(self, expr) -> str:
         return f"atan({self._print(expr.args[0])})"
 
+    def _print_asin(self, expr) -> str:
+        return f"asin({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr) -> str:
+        """``(c1 ? e1 : (c2 ? e2 : e3))``: the same ternary in ngspice and Verilog-A (one branch evaluated)."""
+        *branches, (last, cond) = expr.args
+        if cond != sp.true:
+            raise ValueError(f"cannot print a Piecewise without a default branch for {self.language}: {expr}")
+        out = self._print(last)
+        for e, c in reversed(branches):
+            out = f"({self._print(c)} ? {self._print(e)} : {out})"
+        return out
+
     def _print_sqrt(self, expr) -> str:  # pragma: no cover - sympy prints sqrt as Pow
         return f"sqrt({self._print(expr.args[0])})"
 

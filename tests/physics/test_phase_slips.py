@@ -47,28 +47,59 @@ def test_derived_barrier_closed_form_and_landau_limit():
     assert sp.simplify(d["released"] - 2 * sp.pi * A * S * k) == 0
 
 
-@pytest.mark.parametrize("s2", [1.0, 0.5, 0.04, 0.0])
+@pytest.mark.parametrize("s2", [1.0, 0.5, 0.04, 1e-12])
 def test_circuit_form_of_the_barrier_equals_the_derived_one(s2):
-    """c + nu atan(nu/c) (what the netlists carry) = s g(nu/s) within 1e-4 E0 (0.01 k_B T), beyond the limit too."""
+    """The two-branch barrier the netlists carry = s g(nu/s) (exact numpy form) within 1e-9 E0, beyond the limit too,
+    with a slope that is continuous where the branches meet (C1: the jump is below 1e-5 of the slope pi/2)."""
     nu, s2s = sp.symbols("nu s2", real=True)
-    f = sp.lambdify((nu, s2s), laws.circuit_barrier(nu, s2s), "numpy")
-    grid = np.linspace(-1.5, 1.5, 301)
-    assert np.max(np.abs(f(grid, s2) - ps.even_barrier(grid, s2))) < 1e-4
+    f = sp.lambdify((nu, s2s), laws.piecewise_barrier(nu, s2s), "numpy")
+    s = math.sqrt(s2)
+    grid = np.concatenate([np.linspace(-1.5, 1.5, 301), s * np.array([-1 - 1e-9, -1 + 1e-9, 1 - 1e-9, 1 + 1e-9])])
+    with np.errstate(invalid="ignore"):  # numpy evaluates both branches
+        vals = f(grid, s2)
+    assert np.max(np.abs(vals - ps.even_barrier(grid, s2))) < 1e-9
     # the lowering barrier is the derived B(k) (gate and wire alike, s = 1 here)
     if s2 == 1.0:
-        low = f(grid[grid >= 0], 1.0) - np.pi * grid[grid >= 0] / 2
-        assert np.max(np.abs(low - ps.barrier_formula(grid[grid >= 0]))) < 1e-4
+        low = vals[:301][grid[:301] >= 0] - np.pi * grid[:301][grid[:301] >= 0] / 2
+        assert np.max(np.abs(low - ps.barrier_formula(grid[:301][grid[:301] >= 0]))) < 1e-9
+    # slope on both sides of the switch nu^2 = (1 - margin) s^2: both within 1e-5 x pi/2 of asin(1) = pi/2
+    edge = s * math.sqrt(1 - laws.BRANCH_MARGIN)
+    d = s * 1e-7
+    with np.errstate(invalid="ignore"):
+        inner = (f(edge * (1 - 1e-9), s2) - f(edge * (1 - 1e-9) - d, s2)) / d
+        outer = (f(edge * (1 + 1e-9) + d, s2) - f(edge * (1 + 1e-9), s2)) / d
+    assert abs(outer - np.pi / 2) < 1e-12 + 1e-5 * np.pi / 2
+    assert abs(inner - np.pi / 2) < 2e-3  # asin rises as sqrt: the one-sided difference over d lags it
 
 
 def test_net_rate_never_overflows_and_is_odd():
-    """Forward minus backward, each exp of a non-positive argument: finite even at 1e4 k_B T."""
-    nu, s2, x0 = sp.symbols("nu s2 x0", real=True)
-    f = sp.lambdify((nu, s2, x0), laws.net_rate_expr(nu, s2, x0), "numpy")
-    with np.errstate(over="raise"):
+    """Forward minus backward, each a limited exponential: finite even at 1e4 k_B T, odd in nu, and equal to the
+    thermal law exp(-x0 (h - pi nu/2)) - exp(-x0 (h + pi nu/2)) written with the exact numpy barrier."""
+    nu, s2, x0, fwd, bwd = sp.symbols("nu s2 x0 fwd bwd", real=True)
+    h = sp.lambdify((nu, s2), laws.piecewise_barrier(nu, s2), "numpy")
+    rate = sp.lambdify((fwd, bwd), laws.net_rate_from_exponents(fwd, bwd), "numpy")
+
+    def f(n, s2v, x):  # the barriers in k_B T are nodes of their own in the netlists, as here
+        return rate(x * (h(n, s2v) - np.pi * n / 2), x * (h(n, s2v) + np.pi * n / 2))
+
+    with np.errstate(over="raise", invalid="ignore"):
         for x in (1.0, 85.0, 1e4):
-            vals = f(np.linspace(-2, 2, 41), 1.0, x)
+            grid = np.linspace(-2, 2, 41)
+            vals = f(grid, 1.0, x)
             assert np.all(np.isfinite(vals)) and np.all(np.abs(vals) <= 1.0 + 1e-9)  # (round-off)
             assert np.allclose(vals, -vals[::-1], atol=0)
+            hx = ps.even_barrier(grid, 1.0)
+            want = np.exp(-x * (hx - np.pi * grid / 2)) - np.exp(-x * (hx + np.pi * grid / 2))
+            assert np.allclose(vals, want, rtol=1e-9, atol=1e-300)
+    # the limit: a Newton iterate with a negative barrier (-100 k_B T) meets the tangent line 1 + 100, not e^100,
+    # and the limited exponential is C1 where it switches
+    g = sp.lambdify((nu,), laws.net_rate_from_exponents(nu, -nu), "numpy")  # forward -100, backward +100
+    assert g(-100.0) == pytest.approx(101.0 - math.exp(-100.0), rel=1e-12)
+    assert g(100.0) == pytest.approx(math.exp(-100.0) - 101.0, rel=1e-12)
+    e = sp.lambdify((nu,), laws.limited_exp(nu), "numpy")
+    c, d = laws.EXP_CAP, 1e-7
+    assert (e(c + d) - e(c)) / d == pytest.approx(math.exp(c), rel=1e-6)
+    assert (e(c) - e(c - d)) / d == pytest.approx(math.exp(c), rel=1e-6)
 
 
 # ----------------------------------------------------------------------------- VCMA gate
