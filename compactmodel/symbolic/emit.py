@@ -124,9 +124,12 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
 #: node instead of re-evaluating a long expression (measured: three B-sources each inlining
 #: the gate law cost 17 us per Newton iteration, 4x the whole linear loop), and the wire's
 #: slip rate reaches every section through linear G elements. The probes are nodes too.
-#: The barrier terms (cb, hb, cg, hg) are NOT nodes: c ~ sqrt(1 - nu^2) has an unbounded
-#: derivative at the Landau limit that cancels only inside one expression; as separate nodes
-#: (measured) they stalled Newton while slips ran at the Landau limit.
+#: The slip barriers sit on nodes in k_B T: the even part (eb = x0 h(nu), a B-source whose
+#: ternary evaluates one branch, with a bounded slope asin(nu)) and the odd part (ab = x0 pi nu/2),
+#: so the rate B-source holds two exponentials of two nodes (measured, paired: 95 -> 38 us per
+#: accepted point). The core c ~ sqrt(1 - nu^2) of the barrier is NOT a node: its derivative is
+#: unbounded at the Landau limit and cancels only inside one expression (as a node, measured, it
+#: stalled Newton while slips ran at the Landau limit).
 _NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "eb": "eb", "ab": "ab", "eg": "eg", "ag": "ag",
                "sb": "sb", "sg": "sg", "nsl": "nslip"}
 
