@@ -319,11 +319,11 @@ def part_b(verbose=True) -> dict:
     from compactmodel.core.parameters import defaults
 
     say = print if verbose else (lambda *a, **k: None)
-    from compactmodel.physics.phase_slips import landau_current
+    from compactmodel.physics.scales import landau_current
 
     p = defaults()
     hold = 3.15e8
-    current = 0.28 * landau_current(p)
+    current = 0.28 * landau_current(p["stiff"], p["kani"], p["theta"])
     out = {"hold": hold, "current": current, "current_over_landau": 0.28,
            "winding_eq7": p["theta"] * current * p["len"] / (2 * math.pi * p["stiff"])}
     say(f"(b) charge at 0.28 of the Landau current -> {hold:.3g} s hold (gate closed) -> release, one ngspice transient")

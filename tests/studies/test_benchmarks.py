@@ -79,3 +79,21 @@ def test_paper_numbers():
     assert c["eq10_numerical_factor"] == "1/(16*pi)"
     ex = c["eq10_exponents"]
     assert [round(v, 2) for v in ex.values()] == [2.0, -1.0, -1.0, -1.0, 2.0, 1.0]
+
+
+def test_model_cost_quick(tmp_path):
+    """benchmarks/model_cost.py --quick writes its page; the sizes it reports are the library's own."""
+    import model_cost
+
+    assert model_cost.main(["--quick", "--out-dir", str(tmp_path)]) == 0
+    data = json.loads((tmp_path / "model_cost.json").read_text())
+    size = data["size"]
+    # the modal default carries one capacitor per state and far fewer than the 48-section model
+    assert size["spin_battery"]["states"] == model_cost.states_of("spin_battery") <= 20
+    assert size["spin_battery_n48"]["states"] > 2 * size["spin_battery"]["states"]
+    assert size["spin_battery"]["equations"] < size["spin_battery_n48"]["equations"]
+    # the floor has the same states and matrix: only the B-sources differ, so it takes the same time points to 1 %
+    for s in size.values():
+        assert s["floor_accepted"] == pytest.approx(s["accepted"], rel=0.05)
+    assert set(data["instances"]) == {"1", "10"}
+    assert (tmp_path / "model_cost.md").read_text().startswith("# Model cost")
