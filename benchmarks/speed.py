@@ -103,14 +103,14 @@ def part_a(verbose=True) -> dict:
     def err_of(t, y):
         return float(np.max(np.abs(np.interp(t_grid, t, y) - y_true)) / th_inf)
 
-    # --- the lumped equations themselves (sectioning error floor of the default model)
+    # --- the 48-section lumped equations themselves (their sectioning error; spin_battery_n48)
     from compactmodel.symbolic.lumped import DEFAULT_NSEG
 
     ll = bc.LumpedLinear(DEFAULT_NSEG)
     m, b = ll.system(p, "current")
     _, z = bc.propagate_pwl(m, b, np.zeros(ll.nz), [0, t_ramp], [0, current], segs)
     floor = float(np.max(np.abs(2 * math.pi * z[:DEFAULT_NSEG].sum(0) - y_true)) / th_inf)
-    say(f"  default model's own sectioning error (lumped equations solved exactly): {floor:.2e}")
+    say(f"  the {DEFAULT_NSEG}-section equations' own sectioning error (solved exactly; spin_battery_n{DEFAULT_NSEG}): {floor:.2e}")
 
     # --- ngspice: all settings, accuracy first
     def ng_run(reltol, tmax, method):
@@ -554,7 +554,7 @@ def render(data) -> str:
         add("| | setting within 1 % | error | wall time (median) |")
         add("|---|---|---|---|")
         mb = a.get("mol_best")
-        add(f"| compact model, ngspice (`spin_battery`, nseg {a['default_nseg']}) | method={nb['method']}, reltol={nb['reltol'] or '1e-3 (default)'}, "
+        add(f"| compact model, ngspice (`spin_battery`, the modal default) | method={nb['method']}, reltol={nb['reltol'] or '1e-3 (default)'}, "
             f"TMAX={nb['tmax'] or 'default'}; {nb['points']} points | {nb['err']:.2e} | {a['wall_ngspice_median'] * 1e3:.1f} ms |")
         add(f"| distributed reference, exact exponentials (`reference.simulate`) | {rb['n_cells']} cells, {rb['n_steps']} steps (energies off) | "
             f"{rb['err']:.2e} | {a['wall_reference_median'] * 1e3:.1f} ms |")
@@ -570,9 +570,11 @@ def render(data) -> str:
         add("")
         add(f"* Of the ngspice time, {a['ngspice_fixed_overhead'] * 1e3:.1f} ms is fixed cost (parsing the library, "
             "the operating point, fetching vectors; a 1 ps transient of the same deck). The cost per accepted point "
-            f"is {a['compact_us_per_point']:.0f} us: the loop is written with linear elements (C and G sources) and "
-            "only the gate law uses B-sources.")
-        add(f"* The default model's own sectioning error on this transient is {a['default_model_sectioning_err']:.1e} "
+            f"is {a['compact_us_per_point']:.0f} us: the loop is written with linear elements (C and G sources), the "
+            "gate and slip laws with B-sources on their own nodes ([model_cost.md](model_cost.md): the cost against "
+            "the linear floor).")
+        add(f"* The {a['default_nseg']}-section equations' own sectioning error on this transient is "
+            f"{a['default_model_sectioning_err']:.1e} "
             "(lumped equations solved exactly); ngspice with its default options "
             f"(`.tran {a['transient']['t_end'] / 1000:g} {a['transient']['t_end']:g}`) gives "
             f"{a['ngspice_default_options']['err']:.1e} with {a['ngspice_default_options']['points']} points.")
