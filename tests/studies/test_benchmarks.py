@@ -97,3 +97,17 @@ def test_model_cost_quick(tmp_path):
         assert s["floor_accepted"] == pytest.approx(s["accepted"], rel=0.05)
     assert set(data["instances"]) == {"1", "10"}
     assert (tmp_path / "model_cost.md").read_text().startswith("# Model cost")
+
+
+def test_speed_part_b_runs():
+    """benchmarks/speed.py part (b) runs (it broke once, unnoticed, when landau_current moved) and its figures hold:
+    the short-hold protocol closes its release energy account, and a quiescent RC steps at ngspice's sqrt(trtol) cap."""
+    import speed
+
+    out = speed.part_b(verbose=False)
+    assert out["short_hold_check"]["release_balance"] == pytest.approx(1.0, abs=1e-3)
+    # 1e5 s of a quiescent RC at the default trtol = 7: steps of at most sqrt(7) = 2.65 s; trtol = 1e12 lifts the cap
+    rc = out["rc_quiescent_1e5s"]
+    assert rc["default"]["largest_step"] == pytest.approx(math.sqrt(7.0), rel=0.01)
+    assert rc["default"]["points"] >= 1e5 / math.sqrt(7.0)
+    assert rc["trtol=1e12"]["points"] < rc["default"]["points"] / 100
