@@ -220,8 +220,10 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
     tdev, fani, xb, wsum, tgate, sg2, kgate, nub, nug, sb, sgs, nslip = sp.symbols(
         "tdev fani xb wsum tgate sg2 kgate nub nug sb sg nsl", real=True
     )
-    hb, hg, eb, eg = sp.symbols("hb hg eb eg", nonnegative=True)
-    ab, ag = sp.symbols("ab ag", real=True)
+    hb, hg = sp.symbols("hb hg", nonnegative=True)
+    # node quantities: >= 0 at a solution, not at every Newton iterate; a sign assumption here would
+    # let SymPy drop a branch of the limited exponentials (it did, with positive barrier symbols)
+    eb, eg, ab, ag = sp.symbols("eb eg ab ag", real=True)
     wr_start = P["wn0"] * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
