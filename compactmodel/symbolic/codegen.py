@@ -133,10 +133,12 @@ def python_module(model: LumpedModel, name: str) -> str:
     out += ["    return c", "", "", "def mass(c):", '    """The mass m of each state in  m tau_s dz/dt = f, in STATES order."""',
             "    return [" + ", ".join(pr_const.doprint(st.mass) for st in model.states) + "]", "", "", "def initial(c):", '    """State values at the start of a transient (tw, wr from wn0; rates 0)."""',
             "    return [" + ", ".join(pr_const.doprint(st.initial) for st in model.states) + "]", "", "",
-            "def intermediates(c, inputs, z):", '    """Every intermediate of the model at the inputs and states."""']
+            "def intermediates(c, inputs, z):", '    """Every intermediate of the model at the inputs and states."""',
+            "    # numpy.select evaluates every branch of a ternary, also where it is not taken (arccos(1.2), 1/0)",
+            "    with numpy.errstate(invalid='ignore', divide='ignore'):"]
     for sym, expr in model.intermediates:
-        out.append(f"    {local[sym]} = {pr_inter.doprint(expr)}")
-    out.append("    return {" + ", ".join(f"{sym.name!r}: {local[sym]}" for sym, _ in model.intermediates) + "}")
+        out.append(f"        {local[sym]} = {pr_inter.doprint(expr)}")
+    out.append("        return {" + ", ".join(f"{sym.name!r}: {local[sym]}" for sym, _ in model.intermediates) + "}")
     out += ["", "", "def emf(c, z):", '    """Spin-motive force of each port [V] (V = rw I + emf)."""',
             "    return [" + ", ".join(pr_body.doprint(port.emf) for port in model.ports) + "]"]
     out += ["", "", "def rhs(c, v, z):", '    """Right-hand sides f of m tau_s dz/dt = f, in STATES order."""', "    return ["]

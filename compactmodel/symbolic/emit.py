@@ -124,13 +124,19 @@ def _intermediate_args(model: LumpedModel, as_nodes: frozenset = frozenset()) ->
 #: node instead of re-evaluating a long expression (measured: three B-sources each inlining
 #: the gate law cost 17 us per Newton iteration, 4x the whole linear loop), and the wire's
 #: slip rate reaches every section through linear G elements. The probes are nodes too.
-#: The slip barriers sit on nodes in k_B T: the even part (eb = x0 h(nu), a B-source whose
-#: ternary evaluates one branch, with a bounded slope asin(nu)) and the odd part (ab = x0 pi nu/2),
-#: so the rate B-source holds two exponentials of two nodes (measured, paired: 95 -> 38 us per
-#: accepted point). The core c ~ sqrt(1 - nu^2) of the barrier is NOT a node: its derivative is
-#: unbounded at the Landau limit and cancels only inside one expression (as a node, measured, it
-#: stalled Newton while slips ran at the Landau limit).
-_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "eb": "eb", "ab": "ab", "eg": "eg", "ag": "ag",
+#: The slip barriers sit on nodes in k_B T, lowering and raising, in the wire (bdb, bub) and under
+#: the gate (bdg, bug), so each rate B-source holds two exponentials of two nodes (measured, paired,
+#: with the even/odd barrier nodes of the bulk law: 95 -> 38 us per accepted point). The finite-ring
+#: term brings the ring's compliance (rq, O(1)), the gate's local Landau limit (gs) and the saddle
+#: angles' arguments (udb, uub in the wire; wdg, wug = s u under the gate, in the wire's Landau units)
+#: as nodes; each barrier is one ternary in its argument. Nothing that divides by s is a node: with the
+#: gate open s ~ 1e-6, and a node u = nug/s amplified the Newton noise of nug a million times
+#: (measured: open-gate DC points needed gmin stepping). The saddle angle is not a node either: the
+#: barrier is stationary in it, so its error cancels to first order only inside one expression.
+#: Measured cost: 2x the bulk law's per accepted point (docs/model_cost.md); inlining the angle as a
+#: blend of nested square roots cost 25x.
+_NODE_NAMES = {"wsum": "ws", "sg2": "gk", "nub": "lnd", "nug": "lg", "bdb": "bdb", "bub": "bub", "bdg": "bdg", "bug": "bug",
+               "sgl": "gs", "rq": "rq", "udb": "udb", "uub": "uub", "wdg": "wdg", "wug": "wug",
                "sb": "sb", "sg": "sg", "nsl": "nslip"}
 
 

@@ -10,7 +10,8 @@ derived from the paper's equations: the graded finite-element sections of
 * the temperature law of the anisotropy, K(T) = K (1 + tcani (T - tnom)), floored at 1e-3;
 * the gate (VCMA): s^2 = K_g/K under the gated section and its stiffness (:mod:`.laws`);
 * the phase slips of the wire (at its mean winding density) and of the gated section (at its
-  twist), thermally activated net rates (:mod:`.laws`), each removing one turn;
+  twist), thermally activated net rates (:mod:`.laws`), each removing one turn; each slip's
+  barrier includes the energy of re-twisting the rest of the closed ring (finite-ring term);
 * the ring winding wr (wire + gated section), which changes only through slips, with a leak
   of time constant :data:`RING_LEAK_TIME` towards the empty ring that keeps the closed-gate DC
   operating point regular where the slip rates underflow.
@@ -206,7 +207,8 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
     """The gate, temperature and phase-slip laws for a wire holding ``wire_winding`` turns in a ring
     holding ``wr`` turns, at gate voltage ``vg`` [V] and circuit temperature ``temp`` [K]."""
     L, Aq = P["len"], P["stiff"]
-    kgate0, kc0, tb0, cnub, cnug, rb, rg, gleak = sp.symbols("kgate0 kc0 tb0 cnub cnug rb rg gleak", positive=True)
+    kgate0, kc0, tb0, cnub, cnug, rb, rg, gleak, rk0, lk0 = sp.symbols("kgate0 kc0 tb0 cnub cnug rb rg gleak rk0 lk0",
+                                                                       positive=True)
     derived = [
         (kgate0, Aq / P["lgate"]),  # closed-gate link stiffness [J/rad]
         (kc0, sp.sqrt(2 * P["kani"] / Aq)),  # Landau winding density at tnom [rad/m]
@@ -216,14 +218,19 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
         (rb, tau_s * P["fatt"] * L * kc0),  # slip attempts in the wire per transit time
         (rg, tau_s * P["fatt"] * P["lgate"] * kc0),  # ... under the gate
         (gleak, tau_s / RING_LEAK_TIME),  # leak of the ring winding, per transit time
+        (rk0, L * kc0),  # wire length in healing lengths at tnom (the finite-ring term)
+        (lk0, P["lgate"] * kc0),  # gated length in healing lengths at tnom
     ]
     tdev, fani, xb, wsum, tgate, sg2, kgate, nub, nug, sb, sgs, nslip = sp.symbols(
         "tdev fani xb wsum tgate sg2 kgate nub nug sb sg nsl", real=True
     )
-    hb, hg = sp.symbols("hb hg", nonnegative=True)
+    kap, sgl, rq = sp.symbols("kap sgl rq", positive=True)
     # node quantities: >= 0 at a solution, not at every Newton iterate; a sign assumption here would
     # let SymPy drop a branch of the limited exponentials (it did, with positive barrier symbols)
-    eb, eg, ab, ag = sp.symbols("eb eg ab ag", real=True)
+    bdb, bub, bdg, bug = sp.symbols("bdb bub bdg bug", real=True)
+    udb, uub, wdg, wug = sp.symbols("udb uub wdg wug", real=True)  # ~cos of the slip saddles' angles (x s)
+    ring = rk0 / rq  # compliance of the closed ring (L/A + 1/k_g) x A k_c(T) [-]
+    gshift = sp.sqrt(kap) / (sp.sqrt(fani) * (rk0 * kap + lk0))  # 1/(s ring) of the gate channel, no division by s
     wr_start = P["wn0"] * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
@@ -235,14 +242,25 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
         (kgate, kgate0 * sg2),  # supercurrent stiffness of the gated section [J/rad]
         (nub, cnub * wsum / sp.sqrt(fani)),  # winding density of the wire / Landau limit
         (nug, cnug * tgate / sp.sqrt(fani)),  # winding density under the gate / Landau limit
-        (hb, laws.piecewise_barrier(nub, sp.Integer(1))),  # even barrier of the wire, in E0
-        (hg, laws.piecewise_barrier(nug, sp.Max(sg2, 0) + sp.Float(laws.EPS_BARRIER) ** 2)),  # ... under the gate
-        (eb, xb * hb),  # even barrier of the wire in k_B T
-        (ab, xb * sp.pi * nub / 2),  # odd barrier of the wire (the spin current's work) in k_B T
-        (eg, xb * hg),  # the same under the gate
-        (ag, xb * sp.pi * nug / 2),
-        (sb, rb * laws.net_rate_from_exponents(eb - ab, eb + ab)),  # net slips in the wire per tau_s (|sb| <= rb)
-        (sgs, rg * laws.net_rate_from_exponents(eg - ag, eg + ag)),  # net slips under the gate per tau_s (|sg| <= rg)
+        (kap, sp.Max(sg2, 0) + sp.Float(laws.EPS_BARRIER) ** 2),  # K_g/K floored: the gate's local Landau limit squared
+        (sgl, sp.sqrt(kap)),  # the gate's local Landau limit s = sqrt(K_g/K) (>= EPS_BARRIER) [-]
+        # the ring's compliance C = L/A + 1/k_g in 1/(A k_c(T)) is rk0/rq: rq = L k_c0 / (C A k_c(T)) in (0, 1/sqrt(fani)]
+        (rq, kap / (sp.sqrt(fani) * (kap + lk0 / rk0))),
+        (udb, laws.saddle_arguments(nub, sp.Integer(1), ring)[0]),  # ~cos of the saddle angle of a wire slip lowering
+        (uub, laws.saddle_arguments(nub, sp.Integer(1), ring)[1]),  # ... raising the winding
+        # the same under the gate, scaled by s (the nodes wdg, wug = s u_down, s u_up, in the wire's Landau units): an
+        # open gate has s ~ 1e-6, and a node holding nug/s amplified the Newton noise of nug a million times (measured:
+        # open-gate DC points needed gmin stepping); the division by s happens inside the barrier's B-source
+        (wdg, sp.expand(sp.sqrt(kap) * laws.saddle_arguments(nug, sp.sqrt(kap), ring, shift=gshift)[0])),
+        (wug, sp.expand(sp.sqrt(kap) * laws.saddle_arguments(nug, sp.sqrt(kap), ring, shift=gshift)[1])),
+        # barriers in k_B T (measured: as nodes in E0, with x0 in the rate B-source, 7 of 180 open-gate DC points of the
+        # QA grid needed gmin stepping; in k_B T, 1 of 180)
+        (bdb, xb * laws.saddle_barrier(udb, nub, sp.Integer(1), ring)),  # wire slip lowering the winding
+        (bub, xb * laws.saddle_barrier(uub, -nub, sp.Integer(1), ring)),  # ... raising it
+        (bdg, xb * laws.saddle_barrier(wdg, nug, sgl, ring, scaled=True)),  # the same under the gate
+        (bug, xb * laws.saddle_barrier(wug, -nug, sgl, ring, scaled=True)),
+        (sb, rb * laws.net_rate_from_exponents(bdb, bub)),  # net slips in the wire per tau_s (|sb| <~ rb)
+        (sgs, rg * laws.net_rate_from_exponents(bdg, bug)),  # net slips under the gate per tau_s (|sg| <~ rg)
         (nslip, wr_start - wr),  # net phase slips since t = 0
     ]
     t_dev = temp + P["dtemp"]

@@ -121,6 +121,12 @@ class _BasePrinter(CodePrinter):
     def _print_asin(self, expr) -> str:
         return f"asin({self._print(expr.args[0])})"
 
+    def _print_acos(self, expr) -> str:
+        return f"acos({self._print(expr.args[0])})"
+
+    def _print_sin(self, expr) -> str:
+        return f"sin({self._print(expr.args[0])})"
+
     def _print_Piecewise(self, expr) -> str:
         """``(c1 ? e1 : (c2 ? e2 : e3))``: the same ternary in ngspice and Verilog-A (one branch evaluated)."""
         *branches, (last, cond) = expr.args

@@ -192,15 +192,28 @@ def linear_slip_rate(params: Mapping[str, float] | None = None, gate: Gate = "cl
 
     The small-twist limit of the rate law of :mod:`compactmodel.physics.phase_slips`:
     d theta_g/dt = -2 pi Gamma_gate ~ -gamma theta_g with
-    gamma = 2 pi^2 fatt x0 exp(-x0 s) (k_c(tnom)/k_c(T)), x0 = E0/k_B T, s^2 = K_g/K
-    (s = 1 closed, 0 open).
+    gamma = 4 pi fatt x0 theta_0 exp(-x0 B_0) (k_c(tnom)/k_c(T)), x0 = E0/k_B T, where B_0 (in E0) and
+    theta_0 are the barrier and the saddle's half phase jump at zero torque in the closed ring:
+    s cos theta_0 + 2 theta_0/ring = 0, B_0 = s sin theta_0 + theta_0^2/ring (ring = C A k_c, the ring's
+    compliance; dB/dnu = -theta_0), solved here by root-finding, not with the circuit's one-step form.
+    s^2 = K_g/K (s = 1 closed: B_0 = 1 + pi^2/(4 ring) to first order, theta_0 = pi/2 + O(1/ring);
+    s = 0 open: B_0 = 0, theta_0 = pi/2).
     """
+    from scipy.optimize import brentq
+
+    from ..physics.phase_slips import ring_compliance
+
     p = validate(params)
     sc = scales.device_scales(p, temperature)
     x0 = sc.barrier_kt
     kc0 = scales.landau_winding_density(p["stiff"], p["kani"])
-    s = 1.0 if gate == "closed" else 0.0
-    return 2.0 * math.pi**2 * p["fatt"] * x0 * math.exp(-x0 * s) * kc0 / sc.landau_winding_density
+    if gate == "closed":
+        ring = ring_compliance(p, temperature, 0.0)
+        theta0 = brentq(lambda t: math.cos(t) + 2.0 * t / ring, math.pi / 2, math.pi, xtol=1e-15)
+        b0 = math.sin(theta0) + theta0**2 / ring
+    else:
+        theta0, b0 = math.pi / 2, 0.0
+    return 4.0 * math.pi * p["fatt"] * x0 * theta0 * math.exp(-x0 * b0) * kc0 / sc.landau_winding_density
 
 
 def _gate_constants(p: Mapping[str, float], gate: Gate, slip_rate: float | None = None) -> tuple[float, float]:

@@ -144,13 +144,18 @@ def test_steps_carry_the_exact_state():
 
 
 def test_array_equals_scaled_single_cell():
-    """n_series x n_parallel identical cells into R = one cell into R n_parallel/n_series, currents x n_parallel."""
+    """n_series x n_parallel identical cells into R = one cell into R n_parallel/n_series, currents x n_parallel.
+
+    At reltol = 1e-5 both runs take the same time points and agree to 1e-9 (measured 2e-12); at the default
+    reltol the two differently sized circuits step differently and differ by ~3e-3 during the first 0.1 ns,
+    which is time-step error, not a difference of the circuits."""
     p = {"wn0": 2.0}
-    arr = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(400.0), n_series=4, n_parallel=2).solve()
-    one = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(200.0)).solve()
+    arr = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(400.0), n_series=4, n_parallel=2,
+                     options="reltol=1e-5").solve()
+    one = Simulation(["Release into load for 1 ns"], params=p, load=ResistorLoad(200.0), options="reltol=1e-5").solve()
     t = one["time"]
     i_arr = np.interp(t, arr["time"], arr["load_current"])
-    assert np.max(np.abs(i_arr - 2 * one["load_current"])) < 2e-3 * np.max(np.abs(2 * one["load_current"]))
+    assert np.max(np.abs(i_arr - 2 * one["load_current"])) < 1e-9 * np.max(np.abs(2 * one["load_current"]))
     e_arr = np.trapezoid(arr["load_power"], arr["time"])
     e_one = np.trapezoid(one["load_power"], t)
     assert e_arr == pytest.approx(8 * e_one, rel=5e-3)

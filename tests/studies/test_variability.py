@@ -67,18 +67,24 @@ def test_spread_maps_to_the_model_parameters():
         assert p["theta"] != p0["theta"] and p["stiff"] != p0["stiff"]
 
 
-def test_capacity_is_proportional_to_length():
-    """Length spread only: the rated winding density is unchanged and E_full ~ len (log-log slope 1)."""
+def test_capacity_grows_with_length_less_than_linearly():
+    """Length spread only: E_full = A k^2 len/2 at the rated winding density k. In a bulk wire k would not depend
+    on length (E ~ len); the finite-ring term (a slip re-twists the rest of the ring at an energy ~ 1/len, issue 12)
+    raises the barrier of a short ring, so k falls with length and the log-log slope is 1 + 2 dln k/dln len < 1
+    (measured 0.87 for the reference device around 1 um)."""
     spread = ProcessSpread(0.0, 0.0, 0.0, 0.2, 0.0)
     sweep = sample("reference_device", spread, 25, seed=4, simulate=False)
     rows = [variability_task(c.inputs) for c in sweep]
     length = np.array([c.inputs["loop_length"] for c in sweep])
     energy = np.array([r["capacity"] for r in rows])
-    assert length.max() / length.min() > 1.5  # enough leverage for the slope
-    slope = np.polyfit(np.log(length), np.log(energy), 1)[0]
-    assert slope == pytest.approx(1.0, abs=1e-6)
     k = np.array([r["rated_winding_density"] for r in rows])
-    np.testing.assert_allclose(k, k[0], rtol=1e-6)
+    assert length.max() / length.min() > 1.5  # enough leverage for the slope
+    order = np.argsort(length)
+    assert np.all(np.diff(k[order]) < 0)  # shorter rings hold a denser winding
+    slope = np.polyfit(np.log(length), np.log(energy), 1)[0]
+    slope_k = np.polyfit(np.log(length), np.log(k), 1)[0]
+    assert slope == pytest.approx(1 + 2 * slope_k, abs=1e-3)
+    assert 0.8 < slope < 0.95
 
 
 @pytest.mark.parametrize("distribution", ["lognormal", "normal"])

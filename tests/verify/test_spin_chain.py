@@ -16,8 +16,11 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import sympy as sp  # noqa: E402
 
 from compactmodel.physics import gate_link as gl  # noqa: E402
+from compactmodel.physics import phase_slips as ps  # noqa: E402
+from compactmodel.symbolic import laws  # noqa: E402
 from compactmodel.verify import reference  # noqa: E402
 from compactmodel.verify import spin_chain as sc  # noqa: E402
 
@@ -141,7 +144,8 @@ def test_isotropic_gate_barrier_is_an_exchange_barrier_not_zero(gate_cells):
 
 
 def test_wire_slip_in_a_finite_ring_is_bulk_plus_ring_term():
-    """B_ring = B_bulk(nu) + A delta^2/(2L), delta = 2 arccos(nu) (gate_link.ring_term with no gate), L = 0.5 um."""
+    """B_ring = B_bulk(nu) + A delta^2/(2L), delta = 2 arccos(nu) (gate_link.ring_term with no gate), L = 0.5 um;
+    the circuit's slip law (finite-ring term, issue 12 item 2) agrees with the chain within 1 %."""
     L = 0.5e-6
     for W in (1, 3):
         r = sc.wire_slip_barrier(L, W, h=2e-9, nstep=24)
@@ -150,6 +154,13 @@ def test_wire_slip_in_a_finite_ring_is_bulk_plus_ring_term():
         pred = (gl.bulk_even_barrier(nu) - math.pi * nu / 2 + gl.ring_term(gl.bulk_phase_jump(nu), L * KC, 0.0, 1.0)) * E0
         assert r["barrier"] == pytest.approx(pred, rel=0.01)
         assert r["barrier"] == pytest.approx(sc.ring_barrier(nu, L, A, K), rel=2e-3)  # the self-consistent form
+        # the shipped model's wire barrier (issue 12 item 2: the SymPy law the netlists print, and its numpy twin)
+        # carries the same ring term (a closed uniform ring: compliance L k_c); without it the barrier is > 5 % low
+        nu_s = sp.Symbol("nu", real=True)
+        circuit = float(laws.slip_barriers(nu_s, sp.Integer(1), sp.Float(L * KC))[0].subs(nu_s, nu)) * E0
+        assert r["barrier"] == pytest.approx(circuit, rel=0.01)
+        assert circuit == pytest.approx(float(ps.slip_barriers(nu, 1.0, L * KC)[0]) * E0, rel=1e-12)
+        assert ps.barrier_formula(nu) * E0 / r["barrier"] - 1 < -0.05
 
 
 def test_llg_charge_through_open_contacts_follows_the_reference_after_one_transit():
