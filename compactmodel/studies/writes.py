@@ -50,7 +50,7 @@ class WriteBudget:
         return self.full_energy / self.write_energy
 
 
-def _writes(params: dict, n_series: int, n_parallel: int, nseg: int) -> tuple[int, float]:
+def _writes(params: dict, n_series: int, n_parallel: int, nseg: int | None) -> tuple[int, float]:
     r = rating(params)
     p = dict(params, wn0=r.winding)
     res = Simulation([f"Release into load for {RELEASE_TIME * 1e9:g} ns"], params=p, load=LogicLoad(),
@@ -59,7 +59,7 @@ def _writes(params: dict, n_series: int, n_parallel: int, nseg: int) -> tuple[in
     return int(c["writes"]), float(c["delivered"])
 
 
-def write_budget(name: str, device, nseg: int = 16) -> WriteBudget:
+def write_budget(name: str, device, nseg: int | None = None) -> WriteBudget:
     params = device.instance_parameters()
     load = LogicLoad()
     cell = load.cell
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         "Full charge: the rated winding (kept 90 % for 10 years at 300 K). Load: the default SOT-MTJ cell",
         "(`compactmodel.devices.sot_mtj`, I_c0 = 34.5 uA, strip 1 kohm). E_write: 3 I_c0 for its macrospin switching time.",
-        f"Release window {RELEASE_TIME * 1e9:g} ns, co-simulated with nseg 16; array searched over "
+        f"Release window {RELEASE_TIME * 1e9:g} ns, co-simulated with the default (modal) model; array searched over "
         f"R_array/R_strip in {MATCH_RATIOS} (to within 15 % in size).",
         "",
         "| preset | full charge [J] | E_write [J] | writes, one cell | E_full/E_write | array for one write (series x parallel) | cells | writes of that array |",
