@@ -346,7 +346,7 @@ def spice_subckt(model: LumpedModel, name: str = "spin_battery") -> str:
     for sym, row in node_rows.items():
         nd = node_of[sym]
         probe = next((pr for pr in model.probes if pr.symbol == sym), None)
-        body.append(f"* {nd}: " + (f"probe, {probe.description}" if probe else f"{sym.name} = {sp.sstr(defs[sym])}"))
+        body.append(f"* {nd}: " + (f"probe, {probe.description}" if probe else f"{sym.name} = {sp.sstr(defs[sym], order='none')}"))
         body.append(f"G_{nd} {nd} 0 {nd} 0 1.0")
         if row[0] == "linear":
             _, coeffs, const = row
