@@ -272,14 +272,14 @@ def markdown(summary: dict, meta: dict) -> str:
 def closed_gate_note(records: list[dict]) -> str | None:
     """Relate the closed-gate DC outcome to the slip barrier E0/k_B T (the rates underflow above ~745)."""
     from compactmodel.core.constants import K_B
-    from compactmodel.physics.phase_slips import barrier_scale
+    from compactmodel.physics.scales import device_scales
 
     by: dict[str, list] = {}
     for rec in records:
         for r in rec.get("runs", []):
             if r["analysis"] == "dc_closed":
                 t = 273.15 + r["temp"]
-                by.setdefault(r["status"], []).append(barrier_scale(rec["params"], t) / (K_B * t))
+                by.setdefault(r["status"], []).append(device_scales(rec["params"], t).barrier / (K_B * t))
     if not by:
         return None
     parts = [f"{k} {len(v)} runs at {min(v):.0f}..{max(v):.0f}" for k, v in sorted(by.items(), key=lambda kv: min(kv[1]))]
@@ -358,6 +358,9 @@ def main(argv=None) -> int:
         meta = {"argv": " ".join(argv if argv is not None else sys.argv[1:]), "date": _dt.date.today().isoformat(),
                 "requested": args.n, "seed": args.seed, "processes": args.processes, "minutes": args.minutes or 0,
                 "wall": time.monotonic() - t0, "config": cfg, "first": min(idx, default=0), "last": max(idx, default=0)}
+    if not args.from_json:  # the records first: a failure below must not lose an hour of runs
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"meta": meta, "records": records}, default=float))
     summary = qa.summarize(records)
     meta["closed_fail_barrier"] = closed_gate_note(records)
     meta["notes"] = findings(summary)
