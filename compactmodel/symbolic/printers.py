@@ -115,18 +115,6 @@ class _BasePrinter(CodePrinter):
     def _print_Abs(self, expr) -> str:
         return f"abs({self._print(expr.args[0])})"
 
-    def _print_atan(self, expr) -> str:
-        return f"atan({self._print(expr.args[0])})"
-
-    def _print_asin(self, expr) -> str:
-        return f"asin({self._print(expr.args[0])})"
-
-    def _print_acos(self, expr) -> str:
-        return f"acos({self._print(expr.args[0])})"
-
-    def _print_sin(self, expr) -> str:
-        return f"sin({self._print(expr.args[0])})"
-
     def _print_Piecewise(self, expr) -> str:
         """``(c1 ? e1 : (c2 ? e2 : e3))``: the same ternary in ngspice and Verilog-A (one branch evaluated)."""
         *branches, (last, cond) = expr.args
@@ -140,7 +128,13 @@ class _BasePrinter(CodePrinter):
     def _print_sqrt(self, expr) -> str:  # pragma: no cover - sympy prints sqrt as Pow
         return f"sqrt({self._print(expr.args[0])})"
 
+    #: Functions that ngspice and Verilog-A spell as SymPy does (one argument each).
+    SAME_SPELLING = frozenset({"sin", "asin", "acos", "atan"})
+
     def _print_Function(self, expr) -> str:
+        name = expr.func.__name__
+        if name in self.SAME_SPELLING and len(expr.args) == 1:
+            return f"{name}({self._print(expr.args[0])})"
         raise ValueError(f"no {self.language} spelling for function {expr.func}")
 
     def _print_Relational(self, expr) -> str:
