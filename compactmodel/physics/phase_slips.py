@@ -153,6 +153,12 @@ def slip_barriers(nu: float | np.ndarray, s: float, ring: float) -> tuple[np.nda
     return out[0], out[1]
 
 
+def _gate_kappa(p: Mapping[str, float], v_gate: float) -> float:
+    """K_g/K under the gate, floored at EPS_BARRIER^2 as the circuit floors it (``kap``): the gate's local
+    Landau limit squared, and its link stiffness over A/lgate  [-]."""
+    return max(anisotropy_ratio_value(v_gate, p["vgon"]), 0.0) + EPS_BARRIER**2
+
+
 def ring_compliance(params: Mapping[str, float] | None, temperature: float = 300.15, v_gate: float = 0.0) -> float:
     """Compliance of the closed ring C = len/A + 1/k_g times A k_c(T)  [-].
 
@@ -162,8 +168,7 @@ def ring_compliance(params: Mapping[str, float] | None, temperature: float = 300
     """
     p = validate(params)
     kc = device_scales(p, temperature).landau_winding_density
-    kappa = max(anisotropy_ratio_value(v_gate, p["vgon"]), 0.0) + EPS_BARRIER**2
-    return kc * (p["len"] + p["lgate"] / kappa)
+    return kc * (p["len"] + p["lgate"] / _gate_kappa(p, v_gate))
 
 
 def lowering_barrier(params: Mapping[str, float] | None, winding_density: float, temperature: float = 300.15) -> float:
@@ -190,7 +195,7 @@ def ring_slip_rates(params: Mapping[str, float] | None, winding_density: float |
     down = np.zeros_like(nu)
     up = np.zeros_like(nu)
     ring = ring_compliance(p, temperature, v_gate)
-    s_gate = math.sqrt(max(anisotropy_ratio_value(v_gate, p["vgon"]), 0.0) + EPS_BARRIER**2)
+    s_gate = math.sqrt(_gate_kappa(p, v_gate))
     for length, s in ((p["len"], 1.0), (p["lgate"], s_gate)):
         b_down, b_up = slip_barriers(nu, s, ring)
         attempts = p["fatt"] * length * kc0

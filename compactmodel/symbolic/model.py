@@ -231,6 +231,8 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
     udb, uub, wdg, wug = sp.symbols("udb uub wdg wug", real=True)  # ~cos of the slip saddles' angles (x s)
     ring = rk0 / rq  # compliance of the closed ring (L/A + 1/k_g) x A k_c(T) [-]
     gshift = sp.sqrt(kap) / (sp.sqrt(fani) * (rk0 * kap + lk0))  # 1/(s ring) of the gate channel, no division by s
+    wire_args = laws.saddle_arguments(nub, sp.Integer(1), ring)  # (lowering, raising) slip of the wire
+    gate_args = laws.saddle_arguments(nug, sp.sqrt(kap), ring, shift=gshift)  # ... and under the gate
     wr_start = P["wn0"] * (1 + P["lgate"] / L)  # ring winding at t = 0 (wire and gate at one density)
     intermediates = [
         (tdev, temp + P["dtemp"]),  # device temperature [K]
@@ -246,13 +248,13 @@ def device_laws(P: dict[str, sp.Symbol], tau_s: sp.Symbol, wire_winding: sp.Expr
         (sgl, sp.sqrt(kap)),  # the gate's local Landau limit s = sqrt(K_g/K) (>= EPS_BARRIER) [-]
         # the ring's compliance C = L/A + 1/k_g in 1/(A k_c(T)) is rk0/rq: rq = L k_c0 / (C A k_c(T)) in (0, 1/sqrt(fani)]
         (rq, kap / (sp.sqrt(fani) * (kap + lk0 / rk0))),
-        (udb, laws.saddle_arguments(nub, sp.Integer(1), ring)[0]),  # ~cos of the saddle angle of a wire slip lowering
-        (uub, laws.saddle_arguments(nub, sp.Integer(1), ring)[1]),  # ... raising the winding
+        (udb, wire_args[0]),  # ~cos of the saddle angle of a wire slip lowering
+        (uub, wire_args[1]),  # ... raising the winding
         # the same under the gate, scaled by s (the nodes wdg, wug = s u_down, s u_up, in the wire's Landau units): an
         # open gate has s ~ 1e-6, and a node holding nug/s amplified the Newton noise of nug a million times (measured:
         # open-gate DC points needed gmin stepping); the division by s happens inside the barrier's B-source
-        (wdg, sp.expand(sp.sqrt(kap) * laws.saddle_arguments(nug, sp.sqrt(kap), ring, shift=gshift)[0])),
-        (wug, sp.expand(sp.sqrt(kap) * laws.saddle_arguments(nug, sp.sqrt(kap), ring, shift=gshift)[1])),
+        (wdg, sp.expand(sp.sqrt(kap) * gate_args[0])),
+        (wug, sp.expand(sp.sqrt(kap) * gate_args[1])),
         # barriers in k_B T (measured: as nodes in E0, with x0 in the rate B-source, 7 of 180 open-gate DC points of the
         # QA grid needed gmin stepping; in k_B T, 1 of 180)
         (bdb, xb * laws.saddle_barrier(udb, nub, sp.Integer(1), ring)),  # wire slip lowering the winding
